@@ -1,0 +1,5 @@
+import sys
+
+from metevo.cli import main
+
+sys.exit(main())

@@ -1,0 +1,47 @@
+"""All-or-nothing output.
+
+A step declares its outputs inside ``with Outputs() as out:`` and writes each to
+``out.path(final_path)``, a temporary sibling. Only when the block finishes without an
+exception are the temporaries renamed onto their final names; on any error they are removed,
+so a failed step never leaves a half-written or stale-looking file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+class Outputs:
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    def path(self, final: str | os.PathLike) -> Path:
+        final = Path(final)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+        os.close(fd)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get ordinary permissions
+        tmp_path = Path(tmp)
+        self._pending.append((tmp_path, final))
+        return tmp_path
+
+    def __enter__(self) -> "Outputs":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is None:
+            for tmp, final in self._pending:
+                os.replace(tmp, final)
+        else:
+            for tmp, _ in self._pending:
+                try:
+                    tmp.unlink()
+                except FileNotFoundError:
+                    pass
+        self._pending.clear()
+        return False

@@ -1,0 +1,62 @@
+"""The pipeline's steps and the edges between them: one DAG for both executors.
+
+``metevo run`` (``metevo.runner``) expands these steps into tasks; ``workflows/metevo.nf``
+wires the Nextflow processes of the same names. ``tests/nextflow/test_dag.py`` checks that the
+edges below are exactly the process-to-process edges Nextflow's language server extracts from
+``main.nf``, so the two executors cannot drift apart.
+
+``scope`` says how many tasks a step has: one per ``sample`` (with the right inputs), one per
+``patient``, or one for the ``cohort``. ``after`` lists the steps whose outputs it consumes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Step:
+    process: str  # Nextflow process name (modules/local/<process lower>/main.nf)
+    command: str  # metevo subcommand (bin/<command with underscores>.py)
+    scope: str  # "sample" | "patient" | "cohort"
+    after: tuple[str, ...]
+    description: str
+
+    @property
+    def module_dir(self) -> str:
+        return f"modules/local/{self.process.lower()}"
+
+    @property
+    def bin_script(self) -> str:
+        return f"bin/{self.command.replace('-', '_')}.py"
+
+
+STEPS: tuple[Step, ...] = (
+    Step("VALIDATE", "validate", "cohort", (), "check samplesheet, clinical table and input files"),
+    Step("ENSEMBLE_CALLS", "ensemble-calls", "sample", ("VALIDATE",), "consensus of caller VCFs per tumor"),
+    Step("IMPORT_MAF", "import-maf", "sample", ("VALIDATE",), "one sample's mutations from a MAF"),
+    Step("GERMLINE", "germline", "patient", ("VALIDATE",), "pathogenic germline variants in HR genes"),
+    Step("MERGE_MAFS", "merge-mafs", "cohort", ("ENSEMBLE_CALLS", "IMPORT_MAF"), "cohort MAF with sample annotations"),
+    Step("PAIR_CONCORDANCE", "pair-concordance", "cohort", ("MERGE_MAFS",), "pairwise concordance, burden, rank tests"),
+    Step("REPORT", "report", "cohort", ("MERGE_MAFS", "GERMLINE", "PAIR_CONCORDANCE"), "self-contained HTML report"),
+)
+
+STEP_BY_PROCESS = {s.process: s for s in STEPS}
+
+
+def edges() -> set[tuple[str, str]]:
+    """(upstream process, downstream process) pairs."""
+    return {(up, s.process) for s in STEPS for up in s.after}
+
+
+def topological_order() -> list[Step]:
+    done: list[str] = []
+    pending = list(STEPS)
+    while pending:
+        ready = [s for s in pending if all(u in done for u in s.after)]
+        if not ready:
+            raise RuntimeError("pipeline steps have a cycle")
+        for s in ready:
+            done.append(s.process)
+            pending.remove(s)
+    return [STEP_BY_PROCESS[p] for p in done]
