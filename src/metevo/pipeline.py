@@ -38,7 +38,7 @@ STEPS: tuple[Step, ...] = (
     Step("GERMLINE", "germline", "patient", ("VALIDATE",), "pathogenic germline variants in HR genes"),
     Step("MERGE_MAFS", "merge-mafs", "cohort", ("ENSEMBLE_CALLS", "IMPORT_MAF"), "cohort MAF with sample annotations"),
     Step("PAIR_CONCORDANCE", "pair-concordance", "cohort", ("MERGE_MAFS",), "pairwise concordance, burden, rank tests"),
-    Step("REPORT", "report", "cohort", ("MERGE_MAFS", "GERMLINE", "PAIR_CONCORDANCE"), "self-contained HTML report"),
+    Step("REPORT", "report", "cohort", ("VALIDATE", "MERGE_MAFS", "GERMLINE", "PAIR_CONCORDANCE"), "self-contained HTML report"),
 )
 
 STEP_BY_PROCESS = {s.process: s for s in STEPS}
