@@ -19,10 +19,20 @@ os.umask(_UMASK)
 class Outputs:
     def __init__(self) -> None:
         self._pending: list[tuple[Path, Path]] = []
+        self._created_dirs: list[Path] = []
+
+    def _make_parent(self, directory: Path) -> None:
+        missing = []
+        while not directory.exists():
+            missing.append(directory)
+            directory = directory.parent
+        for d in reversed(missing):
+            d.mkdir(exist_ok=True)
+            self._created_dirs.append(d)
 
     def path(self, final: str | os.PathLike) -> Path:
         final = Path(final)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        self._make_parent(final.parent.absolute())
         fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
         os.close(fd)
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get ordinary permissions
@@ -43,5 +53,11 @@ class Outputs:
                     tmp.unlink()
                 except FileNotFoundError:
                     pass
+            for d in reversed(self._created_dirs):  # deepest first; leave no empty folders
+                try:
+                    d.rmdir()
+                except OSError:
+                    pass
         self._pending.clear()
+        self._created_dirs.clear()
         return False
