@@ -106,7 +106,8 @@ def _run_in_worker(argv: list[str]) -> tuple[int, str]:
     from metevo.cli import main
 
     err = io.StringIO()
-    with contextlib.redirect_stderr(err):
+    # a step's own stdout (e.g. validate's summary line) would garble the progress display
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         try:
             code = main(argv)
         except SystemExit as exc:  # argparse
