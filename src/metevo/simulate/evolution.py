@@ -1,0 +1,239 @@
+"""Tumor phylogenies and the somatic mutations planted on them.
+
+Each patient's tumors descend from one founder clone (the *trunk*, clonal in every tumor).
+A metastasis or recurrence is seeded by a subclone of the primary (the *seed* clone:
+subclonal in the primary, clonal in the metastasis) and then acquires its own clonal and
+subclonal mutations; two metastases may share a further common ancestor (metastasis-to-
+metastasis spread). Regions of a multi-region primary share the primary's clonal mutations and
+differ in their subclones; technical replicates are one specimen and so share every mutation.
+This is the branching model of Yates et al. 2017 (Cancer Cell 32:169) and Hu et al. 2020
+(Nat Genet 52:701), reduced to a few clones per tumor.
+
+Burden (whole-exome, non-synonymous coding mutations): primaries 30-120 (log-normal, median
+about 60; TCGA-BRCA), metastases 1.5-2x their primary and recurrences 1.3-1.8x (Bertucci et al.
+2019, Nature 569:560; Angus et al. 2019, Nat Genet 51:1450). Silent, UTR and intronic calls
+are added in the proportions below.
+
+Origin of a mutation (truth column ``origin``): ``trunk`` if planted in the founder clone,
+``branch`` if planted in a clone present in more than one tumor specimen but not the founder,
+``private`` if in a clone present in one specimen only. A patient with a single tumor has
+trunk (clonal) and private (subclonal) mutations only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from metevo.simulate.model import CloneNode, DriverPlan, Patient, SomaticMutation
+from metevo.simulate.reference import Gene, gene_by_name, gene_weights, load_genes, load_hotspots
+from metevo.simulate.variants import NON_SYNONYMOUS, TRUNCATING, Variant, hotspot_variant, make_variant
+
+# Classes of somatic mutations called in exomes (TCGA-BRCA proportions, rounded; the
+# intronic/UTR share is what exome capture flanks yield).
+CLASS_PROBABILITIES: tuple[tuple[str, float], ...] = (
+    ("Missense_Mutation", 0.52), ("Nonsense_Mutation", 0.045), ("Frame_Shift_Del", 0.035),
+    ("Frame_Shift_Ins", 0.015), ("In_Frame_Del", 0.01), ("In_Frame_Ins", 0.003), ("Splice_Site", 0.02),
+    ("Silent", 0.19), ("3'UTR", 0.05), ("5'UTR", 0.02), ("Intron", 0.092),
+)
+P_NON_SYNONYMOUS = sum(p for c, p in CLASS_PROBABILITIES if c in NON_SYNONYMOUS)
+
+MIN_SPACING = 12  # bp between planted variants of one patient: no overlapping or clustered alleles
+
+
+def _subclonal_ccf(rng: np.random.Generator) -> float:
+    return round(float(rng.uniform(0.15, 0.55)), 3)
+
+
+def build_tree(rng: np.random.Generator, patient: Patient) -> list[CloneNode]:
+    """The patient's clones with their per-specimen CCF and number of mutations (all classes)."""
+    specimens = patient.specimens
+    primaries = [s for s in specimens if s.startswith(f"{patient.patient}-P")]
+    later = [s for s in specimens if s not in primaries]
+    n_primary = float(np.clip(np.exp(rng.normal(np.log(60), 0.35)) * (1.25 if patient.subtype == "TNBC" else 1.0), 30, 120))
+    ratio = rng.uniform(1.3, 1.8) if patient.design == "primary_recurrence" else rng.uniform(1.5, 2.0)
+    n_later = n_primary * ratio
+
+    def size(n_nonsyn: float) -> int:
+        return max(1, int(round(n_nonsyn / P_NON_SYNONYMOUS)))
+
+    if not primaries:  # unpaired metastasis: clonal (trunk) and subclonal (private) mutations
+        met = later[0]
+        clonal = rng.uniform(0.75, 0.9)
+        return [
+            CloneNode("trunk", {met: 1.0}, size(n_later * clonal)),
+            CloneNode(f"{met}:subclone", {met: _subclonal_ccf(rng)}, size(n_later * (1 - clonal))),
+        ]
+    n_trunk = n_primary * rng.uniform(0.5, 0.75)
+    n_seed = n_primary * rng.uniform(0.05, 0.12)
+    n_primary_own = max(n_primary - n_trunk - n_seed, 2.0)
+    nodes = [CloneNode("trunk", {s: 1.0 for s in specimens}, size(n_trunk))]
+    seed_ccf = {s: round(float(rng.uniform(0.1, 0.4)), 3) for s in primaries}
+    nodes.append(CloneNode("seed", {**seed_ccf, **{s: 1.0 for s in later}}, size(n_seed)))
+    if len(primaries) == 1:
+        p = primaries[0]
+        nodes.append(CloneNode(f"{p}:clonal", {p: 1.0}, size(0.3 * n_primary_own)))
+        nodes.append(CloneNode(f"{p}:subclone", {p: _subclonal_ccf(rng)}, size(0.7 * n_primary_own)))
+    else:
+        # Regions share most of the primary's own mutations; a subclone may span a subset.
+        nodes.append(CloneNode("primary:clonal", {p: 1.0 for p in primaries}, size(0.6 * n_primary_own)))
+        remaining = 0.4 * n_primary_own
+        if len(primaries) >= 3:
+            subset = primaries[:2]
+            nodes.append(CloneNode("primary:shared_subclone", {p: _subclonal_ccf(rng) for p in subset}, size(0.35 * remaining)))
+            remaining *= 0.65
+        for p in primaries:
+            nodes.append(CloneNode(f"{p}:subclone", {p: _subclonal_ccf(rng)}, size(remaining / len(primaries))))
+    n_own_later = max(n_later - n_trunk - n_seed, 4.0)
+    if len(later) == 2 and rng.random() < 0.5:
+        nodes.append(CloneNode("metastasis:common", {m: 1.0 for m in later}, size(0.25 * n_own_later)))
+        n_own_later *= 0.75
+    for m in later:
+        nodes.append(CloneNode(f"{m}:clonal", {m: 1.0}, size(0.7 * n_own_later)))
+        nodes.append(CloneNode(f"{m}:subclone", {m: _subclonal_ccf(rng)}, size(0.3 * n_own_later)))
+    return nodes
+
+
+def node_origin(node: CloneNode) -> str:
+    if node.name == "trunk":
+        return "trunk"
+    return "branch" if len(node.ccf) > 1 else "private"
+
+
+class Occupancy:
+    """Positions already used in a patient (its germline variants and planted mutations)."""
+
+    def __init__(self, reserved: set[tuple[str, int]] | None = None) -> None:
+        self._used: set[tuple[str, int]] = set(reserved or ())
+
+    def copy(self) -> "Occupancy":
+        return Occupancy(self._used)
+
+    def free(self, variant: Variant) -> bool:
+        return not any(
+            (variant.chrom, p) in self._used
+            for p in range(variant.pos - MIN_SPACING, variant.end + MIN_SPACING + 1)
+        )
+
+    def take(self, variant: Variant) -> None:
+        for p in range(variant.pos, variant.end + 1):
+            self._used.add((variant.chrom, p))
+
+
+def draw_passenger(rng: np.random.Generator, occupancy: Occupancy, genes: tuple[Gene, ...] | None = None,
+                   weights: np.ndarray | None = None, classes=CLASS_PROBABILITIES) -> Variant:
+    """One mutation: class by ``classes``, gene by CDS length, at a free position."""
+    genes = genes or load_genes()
+    weights = gene_weights(genes) if weights is None else weights
+    labels = [c for c, _ in classes]
+    probs = np.array([p for _, p in classes])
+    probs = probs / probs.sum()
+    while True:
+        wanted = labels[int(rng.choice(len(labels), p=probs))]
+        gene = genes[int(rng.choice(len(genes), p=weights))]
+        variant = make_variant(rng, gene, wanted)
+        if variant is not None and occupancy.free(variant):
+            occupancy.take(variant)
+            return variant
+
+
+def driver_plans() -> list[DriverPlan]:
+    """The planted drivers, their eligibility and per-patient (or per-tumor) probability.
+
+    Trunk drivers (per patient, in the founder clone): frequencies by subtype from TCGA-BRCA
+    and the METABRIC/MSK primaries (Pereira et al. 2016; Razavi et al. 2018). Metastasis-
+    enriched drivers (per metastasis or recurrence, in its own clonal mutations): ESR1 ligand-
+    binding-domain hotspots after endocrine therapy, NF1 loss and ERBB2 activating mutations in
+    HR+ disease (Razavi et al. 2018, Cancer Cell 34:427; Bertucci et al. 2019).
+    """
+    return [
+        DriverPlan("PIK3CA", "hotspot", "trunk_driver", "HR+ patients", 0.40),
+        DriverPlan("PIK3CA", "hotspot", "trunk_driver", "HER2+ (HR-) patients", 0.25),
+        DriverPlan("PIK3CA", "hotspot", "trunk_driver", "TNBC patients", 0.10),
+        DriverPlan("TP53", "hotspot or truncating", "trunk_driver", "HR+ patients", 0.20),
+        DriverPlan("TP53", "hotspot or truncating", "trunk_driver", "HER2+ (HR-) patients", 0.70),
+        DriverPlan("TP53", "hotspot or truncating", "trunk_driver", "TNBC patients", 0.80),
+        DriverPlan("GATA3", "frameshift", "trunk_driver", "HR+ patients", 0.12),
+        DriverPlan("CDH1", "truncating", "trunk_driver", "HR+ patients", 0.10),
+        DriverPlan("MAP3K1", "truncating", "trunk_driver", "HR+ patients", 0.08),
+        DriverPlan("AKT1", "hotspot", "trunk_driver", "HR+ patients without a PIK3CA driver", 0.06),
+        DriverPlan("ESR1", "hotspot", "metastasis_enriched",
+                   "metastases and recurrences of HR+ patients treated with antiestrogens", 0.35),
+        DriverPlan("NF1", "truncating", "metastasis_enriched", "metastases and recurrences of HR+ patients", 0.10),
+        DriverPlan("ERBB2", "hotspot", "metastasis_enriched", "metastases and recurrences of HR+/HER2- patients", 0.08),
+    ]
+
+
+def _eligible(plan: DriverPlan, patient: Patient, planted: list[SomaticMutation]) -> bool:
+    hr = patient.hormone_receptor_positive
+    return {
+        "HR+ patients": hr,
+        # PI3K-pathway drivers are mutually exclusive (AKT1 E17K arises in PIK3CA-wild-type tumors)
+        "HR+ patients without a PIK3CA driver": hr and not any(m.driver.startswith("PIK3CA") for m in planted),
+        "HER2+ (HR-) patients": patient.subtype == "HR-/HER2+",
+        "TNBC patients": patient.subtype == "TNBC",
+        "metastases and recurrences of HR+ patients treated with antiestrogens": hr and patient.antiestrogen == "yes",
+        "metastases and recurrences of HR+ patients": hr,
+        "metastases and recurrences of HR+/HER2- patients": patient.subtype == "HR+/HER2-",
+    }[plan.eligible]
+
+
+def _driver_variant(rng: np.random.Generator, plan: DriverPlan, occupancy: Occupancy) -> Variant | None:
+    gene = gene_by_name()[plan.gene]
+    hotspots = [h for h in load_hotspots() if h.gene == plan.gene]
+    if plan.gene == "ERBB2":
+        hotspots = [h for h in hotspots if h.protein_change in ("L755S", "V777L")]
+    for _ in range(20):
+        if plan.alteration == "hotspot" or (plan.alteration == "hotspot or truncating" and rng.random() < 0.6):
+            variant = hotspot_variant(rng, hotspots[int(rng.integers(len(hotspots)))])
+        else:
+            wanted = "Frame_Shift_Del" if plan.alteration == "frameshift" else \
+                ("Nonsense_Mutation", "Frame_Shift_Del", "Frame_Shift_Ins", "Splice_Site")[int(rng.choice(4, p=[0.45, 0.3, 0.15, 0.1]))]
+            if plan.alteration == "frameshift" and rng.random() < 0.4:
+                wanted = "Frame_Shift_Ins"
+            variant = make_variant(rng, gene, wanted)
+        if variant is not None and occupancy.free(variant):
+            occupancy.take(variant)
+            return variant
+    return None
+
+
+def plant_somatic(rng: np.random.Generator, patient: Patient, tree: list[CloneNode], plans: list[DriverPlan],
+                  occupancy: Occupancy) -> list[SomaticMutation]:
+    """Drivers first (so passengers avoid their positions), then passengers on every clone."""
+    mutations: list[SomaticMutation] = []
+    founder = tree[0]
+    for plan in plans:
+        if plan.kind != "trunk_driver" or not _eligible(plan, patient, mutations):
+            continue
+        plan.n_eligible += 1
+        if rng.random() < plan.probability:
+            variant = _driver_variant(rng, plan, occupancy)
+            if variant is not None:
+                plan.n_planted += 1
+                mutations.append(SomaticMutation(patient.patient, variant, founder.name, "trunk", f"{plan.gene} {plan.alteration}"))
+    later = [s for s in patient.specimens if not s.startswith(f"{patient.patient}-P")]
+    nodes = {n.name: n for n in tree}
+    for specimen in later:
+        # Drivers acquired under therapy are clonal in the metastasis they founded.
+        target = nodes.get(f"{specimen}:clonal", founder)
+        for plan in plans:
+            if plan.kind != "metastasis_enriched" or not _eligible(plan, patient, mutations):
+                continue
+            plan.n_eligible += 1
+            if rng.random() < plan.probability:
+                variant = _driver_variant(rng, plan, occupancy)
+                if variant is not None:
+                    plan.n_planted += 1
+                    mutations.append(SomaticMutation(patient.patient, variant, target.name, node_origin(target),
+                                                     f"{plan.gene} {plan.alteration}"))
+    genes = load_genes()
+    weights = gene_weights(genes)
+    for node in tree:
+        origin = node_origin(node)
+        for _ in range(node.n_mutations):
+            mutations.append(SomaticMutation(patient.patient, draw_passenger(rng, occupancy, genes, weights), node.name, origin))
+    return mutations
+
+
+def is_truncating(variant: Variant) -> bool:
+    return variant.variant_classification in TRUNCATING

@@ -1,0 +1,184 @@
+"""The cohort model: plain records the simulation functions build and the writers read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from metevo.simulate.variants import Variant
+
+CALLERS = ("mutect2", "strelka2", "varscan2")
+
+
+@dataclass
+class Sample:
+    sample: str
+    patient: str
+    sample_type: str  # primary | metastasis | recurrence | normal
+    specimen: str  # tumor specimen the sample was cut from; technical replicates share it ('' for normal)
+    collection_time: float  # days since primary diagnosis
+    site: str
+    region_group: str = ""
+    replicate_group: str = ""
+    er_status: str = ""
+    pr_status: str = ""
+    her2_status: str = ""
+    purity: float | None = None
+    mean_depth: float = 0.0  # tumor samples: planted mean coverage; normal: the normal's
+
+    @property
+    def is_tumor(self) -> bool:
+        return self.sample_type != "normal"
+
+
+@dataclass
+class Patient:
+    patient: str
+    design: str
+    subtype: str  # HR+/HER2-, HR+/HER2+, HR-/HER2+, TNBC
+    er_status: str
+    pr_status: str
+    her2_status: str
+    age_at_diagnosis: int
+    samples: list[Sample] = field(default_factory=list)
+    chemotherapy: str = "unknown"
+    radiation: str = "unknown"
+    antiestrogen: str = "unknown"
+    anti_her2: str = "unknown"
+    os_time: float = 0.0
+    os_event: int = 0
+    pfs_time: float = 0.0
+    pfs_event: int = 0
+
+    @property
+    def normal(self) -> Sample:
+        return next(s for s in self.samples if s.sample_type == "normal")
+
+    @property
+    def tumors(self) -> list[Sample]:
+        return [s for s in self.samples if s.is_tumor]
+
+    @property
+    def specimens(self) -> list[str]:
+        seen: list[str] = []
+        for s in self.tumors:
+            if s.specimen not in seen:
+                seen.append(s.specimen)
+        return seen
+
+    @property
+    def hormone_receptor_positive(self) -> bool:
+        return self.subtype.startswith("HR+")
+
+
+@dataclass
+class CloneNode:
+    """A clone of the patient's tumor phylogeny and the mutations it acquired.
+
+    ``ccf`` is the cancer cell fraction of the clone (and so of each of its mutations) in each
+    tumor specimen; a specimen missing from it does not carry the clone.
+    """
+
+    name: str
+    ccf: dict[str, float]
+    n_mutations: int
+
+
+@dataclass
+class SomaticMutation:
+    patient: str
+    variant: Variant
+    node: str
+    origin: str  # trunk | branch | private
+    driver: str = ""  # '' for passengers, else which planted driver
+
+
+@dataclass
+class Observation:
+    """A planted somatic mutation as sequenced in one tumor sample (the truth's read counts)."""
+
+    sample: str
+    mutation: int  # index into Cohort.somatic
+    ccf: float
+    vaf: float
+    t_depth: int
+    t_alt_count: int
+    n_depth: int
+    n_alt_count: int
+
+
+@dataclass
+class GermlineVariant:
+    variant: Variant
+    population_af: float
+    clinvar: str = ""  # ClinVar CLNSIG, '' when not in ClinVar
+    pathogenic: bool = False
+
+
+@dataclass
+class GermlineGenotype:
+    patient: str
+    germline: GermlineVariant
+    genotype: str  # het | hom
+    depth: int
+    alt_count: int
+
+
+@dataclass
+class CallerRecord:
+    """One VCF record of one caller in one tumor sample (possibly with two ALT alleles)."""
+
+    caller: str
+    sample: str
+    variants: tuple[Variant, ...]  # same chrom/pos/ref
+    filter: str
+    t_depth: int
+    t_alt: tuple[int, ...]
+    n_depth: int
+    n_alt: tuple[int, ...]
+    kind: str  # somatic | artefact | germline_leakage | germline | loh
+    allele_filters: tuple[str, ...] = ()  # Mutect2 AS_FilterStatus per ALT
+    somatic_status: int = 2  # VarScan2 SS: 1 germline, 2 somatic, 3 LOH
+
+    @property
+    def first(self) -> Variant:
+        return self.variants[0]
+
+
+@dataclass
+class Artefact:
+    """A planted false positive and the callers that report it (truth/artefacts.tsv)."""
+
+    sample: str
+    variant: Variant
+    kind: str  # artefact | germline_leakage | second_allele
+    callers: tuple[str, ...]
+    passing: tuple[str, ...]  # those of ``callers`` whose record passes their own filters
+
+
+@dataclass
+class DriverPlan:
+    """A planted driver rule and how often it fired (truth/drivers.tsv)."""
+
+    gene: str
+    alteration: str
+    kind: str  # trunk_driver | metastasis_enriched
+    eligible: str
+    probability: float
+    n_eligible: int = 0
+    n_planted: int = 0
+
+
+@dataclass
+class Cohort:
+    seed: int
+    patients: list[Patient]
+    somatic: list[SomaticMutation] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
+    germline: list[GermlineGenotype] = field(default_factory=list)
+    calls: list[CallerRecord] = field(default_factory=list)
+    artefacts: list[Artefact] = field(default_factory=list)
+    drivers: list[DriverPlan] = field(default_factory=list)
+    trees: dict[str, list[CloneNode]] = field(default_factory=dict)
+
+    def samples(self) -> list[Sample]:
+        return [s for p in self.patients for s in p.samples]

@@ -1,0 +1,117 @@
+"""Writing a simulated cohort to a folder (all files; no randomness here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from metevo.io.tables import write_tsv
+from metevo.simulate import tables, vcf
+from metevo.simulate.model import Cohort
+
+TRUTH_README = """\
+# Planted truth of a metevo simulated cohort
+
+Written by `metevo simulate` (seed {seed}, {n_patients} patients). Chromosomes here are
+metevo's internal names (no `chr`; the VCFs use hg38 `chr` names). Alleles are VCF-style and
+normalised (left-aligned; no shared leading base beyond the VCF anchor base), exactly as in
+the caller VCFs. See docs/simulator.md in the metevo repository for the model.
+
+## somatic.tsv: every planted somatic mutation in every tumor sample that carries it
+
+| column | meaning |
+|---|---|
+| sample, patient | tumor sample and its patient |
+| chrom, pos, ref, alt | the allele |
+| gene, variant_classification | planted consequence (MAF Variant_Classification) |
+| origin | `trunk` (founder clone, in every tumor of the patient), `branch` (a clone in several tumor specimens, not all), `private` (a clone in one specimen; technical replicates are one specimen) |
+| ccf | cancer cell fraction of the mutation's clone in this sample |
+| vaf | expected variant allele fraction: purity x ccf / 2 |
+| t_depth, t_alt_count | simulated tumor reads at the site (each caller reports a slightly different count of its own) |
+| n_depth, n_alt_count | simulated normal reads |
+| variant_type | SNP, INS or DEL |
+| hgvsp_short | protein change (p.D538G style) |
+| clone | the planted clone the mutation belongs to |
+| driver | planted driver rule that placed it (empty for passengers) |
+| callers_pass | callers whose record of this allele passes their own filters (VarScan2: SS=2) |
+
+## germline.tsv: every variant in each patient's germline VCF
+
+| column | meaning |
+|---|---|
+| patient, gene, chrom, pos, ref, alt | the variant |
+| classification | consequence (MAF Variant_Classification) |
+| clinvar | ClinVar CLNSIG written in the VCF (empty: not in ClinVar) |
+| pathogenic | `yes` for the planted pathogenic HR-gene variants only |
+| genotype | het or hom |
+| hgvsp_short, population_af, n_depth, n_alt_count | protein change, planted population allele frequency, normal reads |
+
+## samples.tsv: one row per sample
+
+sample, patient, sample_type, design (the patient's sampling design), subtype, specimen
+(technical replicates share it), region_group, replicate_group, site, collection_time (days),
+purity (planted), mean_depth, n_mutations (planted mutations carried), n_coding (of which
+non-synonymous: maftools' definition).
+
+## drivers.tsv: planted driver rules and how often they fired
+
+gene, alteration, kind (`trunk_driver`: per eligible patient, in the founder clone;
+`metastasis_enriched`: per eligible metastasis or recurrence, clonal in it), eligible (who
+can receive it), probability (planted probability per eligible patient or tumor), n_eligible,
+n_planted.
+
+## artefacts.tsv: planted false positives in the caller VCFs
+
+sample, chrom, pos, ref, alt, gene, variant_classification, kind (`artefact`: sequencing or
+alignment artefact; `germline_leakage`: a germline heterozygous site reported as somatic,
+normal VAF about 0.5; `second_allele`: the artefact ALT of a Mutect2 multi-allelic record),
+callers (callers writing a record), callers_pass (those whose record has FILTER PASS).
+VarScan2's germline (SS=1) and LOH (SS=3) records and Mutect2's `germline`-filtered records of
+the patient's germline variants are not listed here (see germline.tsv).
+"""
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        frame.to_csv(fh, index=False, lineterminator="\n")
+
+
+def write_cohort(cohort: Cohort, outdir: str | Path) -> None:
+    """Write every file of the cohort under ``outdir`` (which must exist)."""
+    outdir = Path(outdir)
+    for sub in ("vcf", "germline", "truth"):
+        (outdir / sub).mkdir(parents=True, exist_ok=True)
+    _write_csv(tables.samplesheet_table(cohort), outdir / "samplesheet.csv")
+    _write_csv(tables.clinical_table(cohort), outdir / "clinical.csv")
+
+    by_sample: dict[str, dict[str, list]] = {}
+    for r in cohort.calls:
+        by_sample.setdefault(r.sample, {}).setdefault(r.caller, []).append(r)
+    for patient in cohort.patients:
+        normal = patient.normal.sample
+        for sample in patient.tumors:
+            calls = by_sample.get(sample.sample, {})
+            base = outdir / "vcf" / sample.sample
+            vcf.write_bgzf(vcf.mutect2_vcf(calls.get("mutect2", []), sample.sample, normal), Path(f"{base}.mutect2.vcf.gz"))
+            for caller in ("strelka2", "varscan2"):
+                records = calls.get(caller, [])
+                snv = [r for r in records if not r.first.is_indel]
+                indel = [r for r in records if r.first.is_indel]
+                if caller == "strelka2":
+                    texts = (vcf.strelka2_snv_vcf(snv), vcf.strelka2_indel_vcf(indel))
+                else:
+                    texts = (vcf.varscan2_vcf(snv), vcf.varscan2_vcf(indel))
+                vcf.write_bgzf(texts[0], Path(f"{base}.{caller}.snv.vcf.gz"))
+                vcf.write_bgzf(texts[1], Path(f"{base}.{caller}.indel.vcf.gz"))
+        genotypes = [g for g in cohort.germline if g.patient == patient.patient]
+        vcf.write_bgzf(vcf.germline_vcf(genotypes, normal), outdir / tables.germline_path(patient))
+
+    truth = outdir / "truth"
+    write_tsv(tables.somatic_truth(cohort), truth / "somatic.tsv")
+    write_tsv(tables.germline_truth(cohort), truth / "germline.tsv")
+    write_tsv(tables.samples_truth(cohort), truth / "samples.tsv")
+    write_tsv(tables.drivers_truth(cohort), truth / "drivers.tsv")
+    write_tsv(tables.artefacts_truth(cohort), truth / "artefacts.tsv")
+    (truth / "README.md").write_text(TRUTH_README.format(seed=cohort.seed, n_patients=len(cohort.patients)),
+                                     encoding="utf-8")

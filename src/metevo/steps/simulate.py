@@ -1,0 +1,70 @@
+"""``metevo simulate --outdir DIR --seed N [--patients N] [--force]``.
+
+Writes a simulated metastatic breast cancer cohort (samplesheet, clinical table, caller and
+germline VCFs) and its planted truth. The cohort is built in a hidden temporary folder next
+to DIR and renamed onto DIR only when every file is written, so an interrupted or failed run
+leaves no half-written DIR behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from metevo.errors import ConfigError
+
+MAX_PATIENTS = 999
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--outdir", required=True, help="folder to create (must not exist or be empty, unless --force)")
+    parser.add_argument("--seed", required=True, type=int, help="random seed; the same seed gives byte-identical files")
+    parser.add_argument("--patients", type=int, default=24, help="number of patients (default: 24)")
+    parser.add_argument("--force", action="store_true", help="replace a non-empty --outdir")
+
+
+def _check_outdir(outdir: Path, force: bool) -> None:
+    if outdir.exists() and not outdir.is_dir():
+        raise ConfigError(f"--outdir {outdir}: expected a folder to create, found an existing file")
+    if outdir.is_dir() and any(outdir.iterdir()) and not force:
+        raise ConfigError(f"--outdir {outdir}: folder exists and is not empty; choose another or pass --force to replace it")
+    parent = outdir.parent if str(outdir.parent) else Path(".")
+    if not parent.is_dir():
+        raise ConfigError(f"--outdir {outdir}: parent folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise ConfigError(f"--outdir {outdir}: parent folder {parent} is not writable")
+
+
+def run(args: argparse.Namespace) -> None:
+    from metevo.simulate import simulate_cohort
+    from metevo.simulate.write import write_cohort
+
+    if not 1 <= args.patients <= MAX_PATIENTS:
+        raise ConfigError(f"--patients must be between 1 and {MAX_PATIENTS}, got {args.patients}")
+    if args.seed < 0:
+        raise ConfigError(f"--seed must be a non-negative integer, got {args.seed}")
+    outdir = Path(args.outdir)
+    _check_outdir(outdir, args.force)
+    cohort = simulate_cohort(args.seed, args.patients)
+    parent = outdir.parent if str(outdir.parent) else Path(".")
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".part", dir=parent))
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes 0700; the result is an ordinary folder
+        write_cohort(cohort, staging)
+        if outdir.is_dir():
+            # Either empty, or --force: move the old folder aside first so DIR is never partial.
+            old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".old", dir=parent))
+            os.rmdir(old)
+            os.replace(outdir, old)
+            os.replace(staging, outdir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, outdir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
