@@ -127,10 +127,14 @@ def test_scipy_auto_is_not_r():
     """The trap algorithms.md 10.3 names: 9 vs 9 untied, R is exact (0.00564), scipy auto is not."""
     x = [10, 11, 12, 13, 14, 15, 16, 3, 17]
     y = [1, 2, 4, 5, 6, 7, 8, 9, 18]
+    from scipy.stats import mannwhitneyu
+
     r = rank_sum_test(x, y)
-    assert r.method == EXACT
+    assert r.method == EXACT and r.statistic == 66
+    # W = 66 > 40.5: p = 2 P(W >= 66) = 2 P(W <= 81 - 66) by symmetry, counted over all C(18, 9) splits
     n_below = sum(1 for c in combinations(range(1, 19), 9) if sum(c) - 45 <= 81 - r.statistic)
     assert r.p_value == pytest.approx(2 * n_below / math.comb(18, 9), rel=1e-12)
+    assert mannwhitneyu(x, y).pvalue != pytest.approx(r.p_value, rel=1e-3)  # scipy's 'auto' is asymptotic here
 
 
 def test_signed_rank_statistic_is_r_v_not_scipy_min():
@@ -147,6 +151,10 @@ def test_nan_dropped_and_paired_complete_cases():
     r = rank_sum_test([1, np.nan, 3, 5], [2, 4, np.nan])
     assert (r.n_x, r.n_y) == (3, 2)
     assert r.statistic == rank_sum_test([1, 3, 5], [2, 4]).statistic
+    import pandas as pd
+
+    nullable = rank_sum_test(pd.Series([1, None, 3, 5], dtype="Int64"), [2, 4])
+    assert (nullable.n_x, nullable.statistic, nullable.p_value) == (3, r.statistic, r.p_value)
     x = [3.0, np.nan, 5.0, 7.0, 1.0, 8.0]
     y = [1.0, 2.0, np.nan, 4.0, 2.0, 1.0]
     r = signed_rank_test(x, y)

@@ -135,10 +135,13 @@ def psignrank(q: float, n: int, lower_tail: bool = True) -> float:
 
 
 def _as_float_array(values) -> np.ndarray:
-    array = np.asarray(values, dtype=float)
-    if array.ndim != 1:
-        array = array.reshape(-1)
-    return array
+    try:
+        array = np.asarray(values, dtype=float)
+    except TypeError:  # pandas nullable values: pd.NA is missing, like R's NA
+        import pandas as pd
+
+        array = pd.array(list(values), dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+    return array.reshape(-1)
 
 
 def _average_ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
