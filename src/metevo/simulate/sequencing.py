@@ -57,9 +57,9 @@ class CallerProfile:
 
 
 PROFILES: dict[str, CallerProfile] = {
-    "mutect2": CallerProfile("mutect2", 0.02, 0.02, 0.99, 0.95, 2.8, 0.7, 0.0, 3.0, 6.0, 0.6),
-    "strelka2": CallerProfile("strelka2", 0.04, 0.04, 0.98, 0.82, 3.5, 0.8, 0.0, 5.0, 4.0, 0.5),
-    "varscan2": CallerProfile("varscan2", 0.06, 0.07, 0.97, 0.78, 4.0, 1.0, 0.07, 8.0, 0.0, 0.0),
+    "mutect2": CallerProfile("mutect2", 0.02, 0.02, 0.995, 0.95, 2.8, 0.7, 0.0, 3.0, 6.0, 0.6),
+    "strelka2": CallerProfile("strelka2", 0.04, 0.04, 0.99, 0.82, 3.5, 0.8, 0.0, 5.0, 4.0, 0.5),
+    "varscan2": CallerProfile("varscan2", 0.06, 0.07, 0.985, 0.78, 4.0, 1.0, 0.07, 8.0, 0.0, 0.0),
 }
 FAIL_FILTER = {"mutect2": "weak_evidence", "strelka2": "LowEVS"}
 _MUTECT_ARTEFACT_FILTERS = (("weak_evidence", 0.5), ("strand_bias", 0.2), ("orientation", 0.15),
@@ -127,7 +127,7 @@ def call_true_variants(rng: np.random.Generator, sample: Sample, observations: l
             p = detection_probability(profile, ta, td, variant.is_indel)
             if rng.random() < p:
                 filt = "PASS"
-                if caller == "mutect2" and rng.random() < 0.015:
+                if caller == "mutect2" and rng.random() < 0.005:
                     filt = ("strand_bias", "clustered_events", "orientation")[int(rng.integers(3))]
             elif ta >= 2 and rng.random() < profile.filtered_misses:
                 filt = FAIL_FILTER[caller]
