@@ -220,6 +220,15 @@ def _strelka_common(kind: str) -> list[str]:
     ]
 
 
+def _snv_tiers(v: Variant, depth: int, alt: int) -> str:
+    """Strelka2's AU:CU:GU:TU (tier 1, tier 2) for a site with ``alt`` reads of ``depth``."""
+    counts = {b: 0 for b in "ACGT"}
+    counts[v.ref] = max(depth - alt, 0)
+    counts[v.alt] = alt
+    # tier 2 (relaxed mapping quality) sees a read more on the reference base
+    return ":".join(f"{counts[b]},{counts[b] + (1 if counts[b] and b == v.ref else 0)}" for b in "ACGT")
+
+
 def strelka2_snv_vcf(records: list[CallerRecord]) -> str:
     header = _strelka_common("snv") + [
         "##priorSomaticSnvRate=0.0001",
@@ -249,14 +258,6 @@ def strelka2_snv_vcf(records: list[CallerRecord]) -> str:
     rows = []
     for r in sorted(records, key=lambda r: sort_key(r.first)):
         v = r.first
-
-        def tiers(depth: int, alt: int) -> str:
-            counts = {b: 0 for b in "ACGT"}
-            counts[v.ref] = max(depth - alt, 0)
-            counts[v.alt] = alt
-            # tier 2 (relaxed mapping quality) sees a read or two more than tier 1
-            return ":".join(f"{counts[b]},{counts[b] + (1 if counts[b] and b == v.ref else 0)}" for b in "ACGT")
-
         t_alt, n_alt = r.t_alt[0], r.n_alt[0]
         evs = min(19.9, 2.0 + 1.3 * t_alt) if r.filter == "PASS" else min(6.5, 0.5 + 0.4 * t_alt)
         qss = min(3 * t_alt, 250)
@@ -267,8 +268,8 @@ def strelka2_snv_vcf(records: list[CallerRecord]) -> str:
         ))
         rows.append("\t".join((vcf_chrom(v.chrom), str(v.pos), ".", v.ref, v.alt, ".", r.filter, info,
                                "DP:FDP:SDP:SUBDP:AU:CU:GU:TU",
-                               f"{r.n_depth}:0:0:0:{tiers(r.n_depth, n_alt)}",
-                               f"{r.t_depth}:0:0:0:{tiers(r.t_depth, t_alt)}")))
+                               f"{r.n_depth}:0:0:0:{_snv_tiers(v, r.n_depth, n_alt)}",
+                               f"{r.t_depth}:0:0:0:{_snv_tiers(v, r.t_depth, t_alt)}")))
     return _write_lines(header, ["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", "NORMAL", "TUMOR"], rows)
 
 
