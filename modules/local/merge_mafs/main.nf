@@ -6,7 +6,7 @@ process MERGE_MAFS {
     input:
     // mafs: every sample's MAF (ENSEMBLE_CALLS and IMPORT_MAF), sorted by name in the
     // workflow so that the command line, and so the task's cache key, is stable.
-    tuple val(meta), path(samplesheet), path(mafs, stageAs: 'mafs/*', arity: '1..*')
+    tuple val(meta), path(samplesheet), path(mafs, stageAs: 'mafs/*', arity: '0..*')
 
     output:
     tuple val(meta), path("*.maf"), emit: maf
