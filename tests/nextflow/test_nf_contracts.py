@@ -1,0 +1,255 @@
+"""Process contracts: each module's ``script:`` and ``stub:`` block, rendered by Groovy (the
+language server's runtime) with real staged inputs and the ext.args/ext.prefix of
+conf/modules.config, run with bash in a task folder with bin/ on PATH.
+
+Checked: every declared output pattern captures a file, the files are the results layout's
+names, versions.yml names the process and metevo's version; for ``script:`` the outputs equal
+(byte for byte) what `metevo run` writes for the same task, the run uses only the packages of
+the module's container image, and publishDir puts each file where `metevo run` does.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import yaml
+
+import metevo
+from metevo.cli import build_parser
+from nf_cohort import Cohort
+from nf_harness import Pipeline, module_family, task_env
+
+pytestmark = pytest.mark.nextflow_ls
+
+
+@dataclass
+class Contract:
+    inputs: Callable[[Cohort, Callable[[str], Path]], dict]  # (cohort, upstream output by name) -> input values
+    outputs: list[str]  # the files the task must write (docs/architecture.md, results layout)
+    task: str  # the same task in `metevo run` (metevo.runner.plan task id)
+
+
+def _validated(up) -> Path:
+    return up("validate/inputs.tsv")
+
+
+CONTRACTS: dict[str, Contract] = {
+    "VALIDATE": Contract(
+        lambda c, up: {
+            "meta": {"id": "cohort"},
+            "samplesheet": c.samplesheet,
+            "clinical": c.clinical,
+            "file_keys": [[str(path), *texts] for texts, path in c.data_files()],
+            "inputs": [path for _, path in c.data_files()],
+        },
+        ["inputs.tsv"],
+        "VALIDATE",
+    ),
+    "ENSEMBLE_CALLS": Contract(
+        lambda c, up: {
+            "meta": {"id": "P1-T", "patient": "P1", "sample_type": "primary", "tumor_vcf_name": "TUMOR", "normal_vcf_name": "NORMAL"},
+            "callers": [caller for caller, _ in c.vcfs("P1-T")],
+            "vcfs": [path for _, path in c.vcfs("P1-T")],
+            "validated": _validated(up),
+            "reference": [c.fasta],
+        },
+        ["P1-T.maf", "P1-T.callers.tsv"],
+        "ENSEMBLE_CALLS:P1-T",
+    ),
+    "IMPORT_MAF": Contract(
+        lambda c, up: {
+            "meta": {"id": "P2-T", "patient": "P2", "sample_type": "primary", "maf_sample": "P2-T"},
+            "maf": c.root / "maf" / "P2.maf",
+            "validated": _validated(up),
+        },
+        ["P2-T.maf"],
+        "IMPORT_MAF:P2-T",
+    ),
+    "GERMLINE": Contract(
+        lambda c, up: {
+            "meta": {"id": "P1", "vcf_sample": "P1-N"},
+            "vcf": c.root / "germline" / "P1.vcf",
+            "validated": _validated(up),
+        },
+        ["P1.germline.tsv"],
+        "GERMLINE:P1",
+    ),
+    "MERGE_MAFS": Contract(
+        lambda c, up: {
+            "meta": {"id": "cohort"},
+            "samplesheet": c.samplesheet,
+            # sorted by file name, as the workflow sorts them
+            "mafs": [up(f"{d}/{s}.maf") for d, s in sorted(
+                [("ensemble_calls", "P1-M"), ("ensemble_calls", "P1-T"), ("import_maf", "P2-M"), ("import_maf", "P2-T")],
+                key=lambda item: item[1],
+            )],
+        },
+        ["cohort.maf"],
+        "MERGE_MAFS",
+    ),
+    "PAIR_CONCORDANCE": Contract(
+        lambda c, up: {"meta": {"id": "cohort"}, "samplesheet": c.samplesheet, "maf": up("merge_mafs/cohort.maf")},
+        ["pairs.tsv", "burden.tsv", "tests.tsv"],
+        "PAIR_CONCORDANCE",
+    ),
+    "REPORT": Contract(
+        lambda c, up: {
+            "meta": {"id": "cohort"},
+            "samplesheet": c.samplesheet,
+            "summary": up("validate/inputs.tsv"),
+            "maf": up("merge_mafs/cohort.maf"),
+            "germline": [up("germline/P1.germline.tsv")],
+            "pairs": up("pair_concordance/pairs.tsv"),
+            "burden": up("pair_concordance/burden.tsv"),
+            "tests": up("pair_concordance/tests.tsv"),
+        },
+        ["report.html"],
+        "REPORT",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def pipeline(nfls) -> Pipeline:
+    return Pipeline(nfls)
+
+
+def _upstream_real(cohort: Cohort) -> Callable[[str], Path]:
+    """A results file of `metevo run` on the cohort, made by running its task (and upstream)."""
+    by_output = {Path(out).relative_to(cohort.results).as_posix(): task_id for task_id, t in cohort.tasks.items() for out in t.outputs}
+
+    def get(name: str) -> Path:
+        cohort.result(by_output[name])
+        return cohort.results / name
+
+    return get
+
+
+def _upstream_placeholder(folder: Path) -> Callable[[str], Path]:
+    """Empty stand-ins with the results' names: a stub never reads its inputs."""
+
+    def get(name: str) -> Path:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+        return path
+
+    return get
+
+
+def _run(pipeline: Pipeline, process: str, block: str, values: dict, workdir: Path):
+    script, binding, staged = pipeline.render(process, block, values, workdir)
+    (workdir / ".command.sh").write_text(script)
+    done = subprocess.run(
+        [*pipeline.shell(), ".command.sh"],
+        cwd=workdir, env=task_env(module_family(process)), capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, f"{process} {block} failed ({done.returncode}):\n{done.stderr[-3000:]}\n--- .command.sh ---\n{script}"
+    return script, binding, staged
+
+
+def _check_outputs(pipeline: Pipeline, process: str, binding: dict, workdir: Path, staged: set, contract: Contract):
+    captured = pipeline.output_files(process, binding, workdir, staged)
+    empty = [pattern for pattern, files in captured.items() if not files]
+    assert not empty, f"{process}: declared outputs matched nothing: {empty}; task folder has {sorted(p.name for p in workdir.iterdir())}"
+    produced = {p.name for files in captured.values() for p in files}
+    assert set(contract.outputs) | {"versions.yml"} == produced
+    versions = yaml.safe_load((workdir / "versions.yml").read_text())
+    assert versions == {f"METEVO:{process}": {"metevo": metevo.__version__}}
+
+
+@pytest.mark.parametrize("process", sorted(CONTRACTS))
+def test_stub(pipeline, process, cohort, tmp_path):
+    contract = CONTRACTS[process]
+    values = contract.inputs(cohort, _upstream_placeholder(tmp_path / "upstream"))
+    workdir = tmp_path / "task"
+    workdir.mkdir()
+    _, binding, staged = _run(pipeline, process, "stub", values, workdir)
+    _check_outputs(pipeline, process, binding, workdir, staged, contract)
+
+
+@pytest.mark.parametrize("process", sorted(CONTRACTS))
+def test_script(pipeline, process, cohort, tmp_path):
+    contract = CONTRACTS[process]
+    values = contract.inputs(cohort, _upstream_real(cohort))
+    workdir = tmp_path / "task"
+    workdir.mkdir()
+    _, binding, staged = _run(pipeline, process, "script", values, workdir)
+    _check_outputs(pipeline, process, binding, workdir, staged, contract)
+
+    # The same task in `metevo run` writes the same tables (the HTML report names its inputs).
+    reference = {Path(p).name: Path(p) for p in cohort.result(contract.task)}
+    for name in contract.outputs:
+        if not name.endswith(".html"):
+            assert (workdir / name).read_bytes() == reference[name].read_bytes(), f"{name} differs from `metevo run`'s"
+        assert (workdir / name).stat().st_size > 0
+
+    # publishDir puts each output where `metevo run` does; versions.yml stays in the work folder.
+    params = pipeline.params({"outdir": "results"})
+    published = _published(pipeline, process, binding, params, [*contract.outputs, "versions.yml"])
+    expected = {Path(p).relative_to(cohort.results).as_posix() for p in cohort.tasks[contract.task].outputs}
+    assert published.pop("versions.yml") is None
+    assert {f"{v}".removeprefix("results/") for v in published.values()} == expected
+
+
+def _published(pipeline: Pipeline, process: str, binding: dict, params: dict, names: list[str]) -> dict:
+    """Where publishDir (path + saveAs) puts each file name; None when not published."""
+    entry = None
+    for candidate in pipeline.process_entries(process):
+        if candidate["names"] == ["publishDir"]:
+            entry = candidate
+    assert entry and "source" in entry, f"{process}: publishDir is not a map"
+    code = (
+        f"def __publish = ({entry['source']})\n"
+        "def __path = (__publish.path instanceof Closure) ? __publish.path.call() : __publish.path\n"
+        "__names.collectEntries { n ->\n"
+        "    def saved = __publish.saveAs ? __publish.saveAs.call(n) : n\n"
+        "    [(n): saved == null ? null : \"${__path}/${saved}\".toString()]\n"
+        "}"
+    )
+    return pipeline.ls.eval(code, {**binding, "params": params, "__names": names})
+
+
+# Parameters set to values other than their defaults, to see them reach the command lines.
+CUSTOM_PARAMS = {
+    "genome": "hg38", "min_callers": 3, "min_depth": 12, "min_alt": 4, "min_vaf": 0.07,
+    "max_normal_vaf": 0.01, "min_normal_depth": 8, "germline_genes": "BRCA1,PALB2",
+}
+ARG_DESTS = {
+    "VALIDATE": {"genome": "genome"},
+    "ENSEMBLE_CALLS": {"genome": "genome", "min_callers": "min_callers", "min_depth": "min_depth", "min_alt": "min_alt",
+                       "min_vaf": "min_vaf", "max_normal_vaf": "max_normal_vaf", "min_normal_depth": "min_normal_depth"},
+    "IMPORT_MAF": {"min_depth": "min_depth", "min_alt": "min_alt", "min_vaf": "min_vaf",
+                   "max_normal_vaf": "max_normal_vaf", "min_normal_depth": "min_normal_depth"},
+    "GERMLINE": {"genome": "genome", "germline_genes": "genes"},
+    "MERGE_MAFS": {},
+    "PAIR_CONCORDANCE": {},
+    "REPORT": {},
+}
+
+
+@pytest.mark.parametrize("process", sorted(ARG_DESTS))
+def test_ext_args_carry_the_parameters(pipeline, process):
+    """ext.args, rendered with non-default params, parse with the step's own parser to them."""
+    from metevo.pipeline import STEP_BY_PROCESS
+
+    command = STEP_BY_PROCESS[process].command
+    params = pipeline.params(CUSTOM_PARAMS)
+    meta = {"id": "S1", "patient": "P1"}
+    task = pipeline.task_map(process, params, {"meta": meta})
+    args = shlex.split(task["ext"].get("args") or "")
+    parser = build_parser(only=command)
+    sub = next(a for a in parser._actions if a.dest == "command").choices[command]
+    required = []
+    for action in sub._actions:
+        if action.required:
+            required += [action.option_strings[0], "x"]
+    parsed = vars(parser.parse_args([command, *required, *args]))
+    for param, dest in ARG_DESTS[process].items():
+        assert parsed[dest] == CUSTOM_PARAMS[param], f"params.{param} does not reach `metevo {command}` --{dest}"
+    assert set(ARG_DESTS) == set(CONTRACTS)
