@@ -124,11 +124,35 @@ def _check_exists(ref: FileRef, sheet: Samplesheet) -> None:
         raise InputError(f"file '{ref.raw}' is not readable (permission denied)", file=sheet.path, line=ref.line, column=ref.column)
 
 
+BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+
+
+def _check_complete(ref: FileRef) -> None:
+    """A BGZF file (bgzip, what callers and tabix write) ends with an empty EOF block; a copy
+    cut short does not. Checked here because the header alone reads fine from a truncated file."""
+    with open(ref.path, "rb") as fh:
+        head = fh.read(18)
+        if len(head) < 18 or head[:4] != b"\x1f\x8b\x08\x04" or head[12:14] != b"BC":
+            return  # plain text or plain gzip: no end marker to check
+        fh.seek(0, os.SEEK_END)
+        if fh.tell() < len(BGZF_EOF):
+            tail = b""
+        else:
+            fh.seek(-len(BGZF_EOF), os.SEEK_END)
+            tail = fh.read()
+    if tail != BGZF_EOF:
+        raise InputError(
+            "bgzip file is truncated (no BGZF end-of-file block); copy or download it again",
+            file=ref.path,
+        )
+
+
 def _vcf_checks(ref: FileRef, row: pd.Series, sheet: Samplesheet):
     """Header of a VCF: format, and sample names that match the samplesheet row."""
     from metevo.io import vcf
 
     info = vcf.read_vcf_header_info(ref.path)
+    _check_complete(ref)
     at = f"(samplesheet {sheet.path} line {ref.line}, column '{ref.column}')"
     if ref.column == "germline_vcf":
         wanted = row["normal_vcf_name"] or row["sample"]
@@ -148,7 +172,9 @@ def _vcf_checks(ref: FileRef, row: pd.Series, sheet: Samplesheet):
         sample_id=row["sample"],
     )
     name = info.samples[tumor]
-    declared = {row["tumor_vcf_name"], row["sample"], "TUMOR", info.tumor_sample} - {None, ""}
+    # "TUMOR" is the fixed name Strelka2, VarScan2, MuSE and SomaticSniper give every tumor;
+    # any other name must be this sample's, so a VCF of another sample cannot slip in
+    declared = {row["tumor_vcf_name"], row["sample"], "TUMOR"} - {None, ""}
     if name not in declared:
         raise InputError(
             f"the VCF's tumor column is '{name}', which is not sample '{row['sample']}' "
@@ -183,7 +209,9 @@ def check_clinical(sheet: Samplesheet, clinical: pd.DataFrame, clinical_path: st
                 file=clinical_path, line=int(line), column="patient",
             )
         seen[patient] = int(line)
-    in_sheet = dict(zip(sheet.table["patient"], sheet.table["__line__"]))
+    in_sheet: dict[str, int] = {}
+    for patient, line in zip(sheet.table["patient"], sheet.table["__line__"]):
+        in_sheet.setdefault(patient, int(line))
     for patient, line in in_sheet.items():
         if patient not in seen:
             raise InputError(

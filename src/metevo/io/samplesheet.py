@@ -138,6 +138,12 @@ def read_samplesheet(path: str | os.PathLike) -> Samplesheet:
     schema = load_schema("input")
     props = schema["items"]["properties"]
     frame = read_table(path, sep=",", what="samplesheet")
+    for column in frame.columns:
+        if column != "__line__" and column not in props:
+            raise InputError(
+                f"unknown column '{column}'; allowed columns are: {', '.join(props)}",
+                file=path, line=frame.attrs.get("header_line", 1), column=column,
+            )
     records = _validate_rows(frame, schema, path, "sample")
     table = pd.DataFrame.from_records(records)
     for column in props:

@@ -51,7 +51,7 @@ def read_table(
     ``sep`` defaults to tab, or comma for ``.csv`` names. Lines starting with ``comment`` before
     the header are skipped. Raises :class:`InputError` for an empty file, a ragged row (naming
     its line), duplicated column names, or a missing required column. The returned frame has
-    an ``attrs['first_line']`` giving the file line number of its first data row.
+    ``__line__`` column (file line of each row) and ``attrs['header_line']``.
     """
     path = Path(path)
     if sep is None:
@@ -104,6 +104,7 @@ def read_table(
         data.append([c.strip() for c in row] + [i])
     frame = pd.DataFrame(data, columns=header + ["__line__"], dtype=object)
     frame["__line__"] = frame["__line__"].astype("int64")
+    frame.attrs["header_line"] = skipped + 1
     return frame
 
 
