@@ -88,9 +88,11 @@ def write_maf(path: Path) -> None:
 class Cohort:
     """The cohort's files under ``root`` and its upstream results under ``root/results``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, task_env=None) -> None:
+        """``task_env(task) -> environment`` runs each upstream task in its own environment."""
         self.root = root
         self.results = root / "results"
+        self.task_env = task_env
         self._build()
 
     def _build(self) -> None:
@@ -166,14 +168,15 @@ class Cohort:
         options = RunOptions(clinical=str(self.clinical), fasta=str(self.fasta))
         return {t.id: t for t in plan_tasks(sheet, self.results, options)}
 
-    def run(self, task_id: str, env: dict | None = None) -> subprocess.CompletedProcess:
-        """Run one planned task (its upstream tasks first) unless it already succeeded."""
+    def run(self, task_id: str) -> subprocess.CompletedProcess:
+        """Run one planned task (its upstream tasks first)."""
         task = self.tasks[task_id]
         for dep in task.deps:
             self.result(dep)
+        env = self.task_env(task) if self.task_env else dict(os.environ)
         return subprocess.run(
             [str(Path(sys.executable).with_name("metevo")), *task.argv],
-            capture_output=True, text=True, cwd=self.root, env=env or dict(os.environ), timeout=600,
+            capture_output=True, text=True, cwd=self.root, env=env, timeout=600,
         )
 
     def result(self, task_id: str) -> list[Path]:
