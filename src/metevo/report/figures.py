@@ -64,8 +64,8 @@ def paired_burden(paired: pd.DataFrame, *, ylabel: str = "coding mutations") -> 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(3.6, 3.6))
     for _, row in paired.iterrows():
-        up = row["metastasis_burden"] > row["primary_burden"]
-        ax.plot([0, 1], [row["primary_burden"], row["metastasis_burden"]], color="#C44E52" if up else "#4C72B0", alpha=0.7, lw=1.2, marker="o", ms=3)
+        up = row["metastasis_n_coding"] > row["primary_n_coding"]
+        ax.plot([0, 1], [row["primary_n_coding"], row["metastasis_n_coding"]], color="#C44E52" if up else "#4C72B0", alpha=0.7, lw=1.2, marker="o", ms=3)
     ax.set_xticks([0, 1], ["primary", "metastasis /\nrecurrence"])
     ax.set_xlim(-0.3, 1.3)
     ax.set_ylabel(ylabel)

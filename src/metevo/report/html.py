@@ -73,7 +73,10 @@ def table_html(frame: pd.DataFrame, *, numeric_digits: int = 3, max_rows: int | 
     if max_rows is not None and len(frame) > max_rows:
         more = f'<p class="note">Showing {max_rows} of {len(frame)} rows; the full table is in the results folder.</p>'
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return f'<table class="sortable {cls}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
+    return (
+        f'<div class="tablewrap"><table class="sortable {cls}">{cap}<thead><tr>{head}</tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table></div>{more}'
+    )
 
 
 def figure_html(svg: str, caption: str) -> str:

@@ -39,10 +39,9 @@ def _kpi(value, label: str) -> str:
 def cohort_section(data: ReportData) -> Section:
     s = data.samples
     counts = s["sample_type"].value_counts()
+    plural = {"primary": "primaries", "metastasis": "metastases", "recurrence": "recurrences", "cfdna": "cfDNA samples", "normal": "normals"}
     kpis = _kpi(s["patient"].nunique(), "patients") + "".join(
-        _kpi(int(counts[t]), t if counts[t] == 1 else ("metastases" if t == "metastasis" else t + "s"))
-        for t in TYPE_ORDER
-        if t in counts
+        _kpi(int(counts[t]), t if counts[t] == 1 else plural[t]) for t in TYPE_ORDER if t in counts
     )
     cols = [c for c in ("patient", "sample", "sample_type", "collection_time", "site", "region_group", "replicate_group", "er_status", "pr_status", "her2_status", "purity") if c in s.columns and (s[c].astype(str) != "").any() and s[c].notna().any()]
     table = s[cols]
@@ -97,7 +96,8 @@ def mutations_section(data: ReportData) -> Section | None:
 
 def _test_rows(tests: pd.DataFrame, prefix: str) -> pd.DataFrame:
     rows = tests[tests["comparison"].astype(str).str.startswith(prefix)]
-    keep = [c for c in ("comparison", "test", "alternative", "statistic_name", "statistic", "p_value", "q_value", "n_x", "n_y", "method") if c in rows.columns]
+    rows = rows.drop(columns=[c for c in rows.columns if (rows[c].astype(str).isin(["", "nan", "0"])).all()])
+    keep = [c for c in ("comparison", "test", "alternative", "statistic_name", "statistic", "p_value", "q_value", "n_x", "n_y", "n_zeros_dropped", "method", "note") if c in rows.columns]
     return rows[keep]
 
 
@@ -116,7 +116,9 @@ def burden_section(data: ReportData) -> Section | None:
     if len(tumors):
         parts.append(figure_html(figures.strip_by_group(tumors, "sample_type", "n_coding", TYPE_ORDER, ylabel="coding mutations", colors=figures.SAMPLE_TYPE_COLORS), "Coding-mutation burden by sample type (bar: median)."))
     if data.tests is not None:
-        rows = _test_rows(data.tests, "burden")
+        from metevo.concordance import BURDEN_COMPARISON
+
+        rows = _test_rows(data.tests, BURDEN_COMPARISON)
         if len(rows):
             parts.append(table_html(rows, caption="Paired test of burden, metastasis vs its primary"))
     summary = tumors.groupby("sample_type")["n_coding"].describe()[["count", "mean", "50%", "min", "max"]].rename(columns={"50%": "median"})
