@@ -104,9 +104,10 @@ def test_cohort_tests_match_r(step_outputs, run_r):
 
     written = pd.read_csv(out / "tests.tsv", sep="\t")
     sheet = read_samplesheet(folder / "samplesheet.csv")
-    from metevo.io.tables import read_table
+    from metevo.concordance import MAF_REQUIRED_COLUMNS
+    from metevo.io.maf import read_maf
 
-    maf = read_table(folder / "cohort.maf", comment="#")
+    maf = read_maf(folder / "cohort.maf", required=MAF_REQUIRED_COLUMNS)  # as the step reads it
     in_memory = concordance(sheet.table, maf).tests
     methods_seen = set()
     for i, (a, b) in enumerate(JACCARD_COMPARISONS + (("burden", None),)):

@@ -25,19 +25,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target-mb", type=float, help="size of the sequenced target in Mb: adds per-Mb burden columns")
 
 
-def _read_cohort_maf(path):
-    """The cohort MAF as string cells with file line numbers."""
-    from metevo.concordance import MAF_REQUIRED_COLUMNS
-    from metevo.io.tables import read_table
-
-    return read_table(path, sep="\t", comment="#", required=MAF_REQUIRED_COLUMNS, what="MAF")
-
-
 def run(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from metevo.concordance import BURDEN_COLUMNS, BURDEN_PER_MB_COLUMNS, coding_classes, concordance
+    from metevo.concordance import BURDEN_COLUMNS, BURDEN_PER_MB_COLUMNS, MAF_REQUIRED_COLUMNS, coding_classes, concordance
     from metevo.io.atomic import Outputs
+    from metevo.io.maf import read_maf
     from metevo.io.samplesheet import read_samplesheet
     from metevo.io.tables import write_tsv
 
@@ -46,7 +39,7 @@ def run(args: argparse.Namespace) -> None:
         requested = [c for item in args.classes for c in item.split(",")]
     classes = coding_classes(include_silent=args.include_silent, classes=requested)
     sheet = read_samplesheet(args.samplesheet)
-    maf = _read_cohort_maf(args.maf)
+    maf = read_maf(args.maf, required=MAF_REQUIRED_COLUMNS)
     result = concordance(
         sheet.table, maf, classes=classes, target_mb=args.target_mb,
         maf_file=args.maf, samplesheet_file=args.samplesheet,
