@@ -2,8 +2,9 @@
 on it, for the process contract tests and the container-requirements tests.
 
 P1: a normal with a germline VCF (a ClinVar-pathogenic BRCA2 frameshift, a benign BRCA1
-variant), a primary with the nine paired caller VCFs (Strelka2 and LoFreq as SNV;indel
-pairs) and a metastasis with the three tumor-only caller VCFs.
+variant), a primary with seven paired caller VCFs (Strelka2 as an SNV;indel pair; LoFreq's
+VCFs are left out: they have no sample columns, which `ensemble-calls --tumor-name` rejects)
+and a metastasis with the three tumor-only caller VCFs.
 P2: a normal, and a primary and a metastasis whose calls come from one MAF.
 
 Paths in the samplesheet are relative to its folder, as users write them.
@@ -28,7 +29,6 @@ PAIRED = {
     "vardict": ["VarDict.vcf.gz"],
     "muse": ["MuSE.vcf.gz"],
     "somaticsniper": ["SomaticSniper.vcf.gz"],
-    "lofreq": ["LoFreq.snv.vcf.gz", "LoFreq.indel.vcf.gz"],
     "scalpel": ["Scalpel.vcf.gz"],
 }
 TUMOR_ONLY = {"mutect2": ["MuTect2.vcf.gz"], "strelka2": ["Strelka.vcf.gz"], "vardict": ["VarDict.vcf.gz"]}
