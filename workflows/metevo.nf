@@ -41,20 +41,15 @@ workflow METEVO {
     // Every step that reads samplesheet files waits for the validated summary.
     ch_validated = VALIDATE.out.summary.map { _meta, summary -> summary }
 
-    ch_tumors = ch_samples.filter { sample -> sample.meta.sample_type != 'normal' }
-
-    ch_ensemble_in = ch_tumors
-        .filter { sample -> sample.vcfs }
-        .map { sample ->
-            def meta = sample.meta + [tumor_vcf_name: sample.tumor_vcf_name, normal_vcf_name: sample.normal_vcf_name]
-            [meta, sample.vcfs.collect { vcf -> vcf[0] }, sample.vcfs.collect { vcf -> vcf[1] }]
-        }
+    ch_ensemble_in = ch_samples
+        .filter { sample -> somaticStep(sample) == 'ENSEMBLE_CALLS' }
+        .map { sample -> ensembleInput(sample) }
         .combine(ch_validated)
     ENSEMBLE_CALLS(ch_ensemble_in, reference)
 
-    ch_import_in = ch_tumors
-        .filter { sample -> !sample.vcfs && sample.maf }
-        .map { sample -> [sample.meta + [maf_sample: sample.maf_sample], sample.maf] }
+    ch_import_in = ch_samples
+        .filter { sample -> somaticStep(sample) == 'IMPORT_MAF' }
+        .map { sample -> importInput(sample) }
         .combine(ch_validated)
     IMPORT_MAF(ch_import_in)
 
@@ -62,7 +57,7 @@ workflow METEVO {
     ch_germline_in = ch_samples
         .filter { sample -> sample.germline }
         .unique { sample -> sample.meta.patient }
-        .map { sample -> [[id: sample.meta.patient, vcf_sample: sample.normal_vcf_name ?: sample.meta.id], sample.germline] }
+        .map { sample -> germlineInput(sample) }
         .combine(ch_validated)
     GERMLINE(ch_germline_in)
 
@@ -152,6 +147,36 @@ def sampleRecord(row, base) {
         normal_vcf_name: cells.normal_vcf_name,
         refs           : refs,
     ]
+}
+
+/*
+ * The step that reads a sample's somatic calls: its caller VCFs go to ENSEMBLE_CALLS, else its
+ * MAF to IMPORT_MAF; normals (and rows with neither) have none.
+ */
+def somaticStep(sample) {
+    if (sample.meta.sample_type == 'normal') {
+        return null
+    }
+    if (sample.vcfs) {
+        return 'ENSEMBLE_CALLS'
+    }
+    return sample.maf ? 'IMPORT_MAF' : null
+}
+
+// [meta, callers, vcfs]: callers[i] made vcfs[i]
+def ensembleInput(sample) {
+    def meta = sample.meta + [tumor_vcf_name: sample.tumor_vcf_name, normal_vcf_name: sample.normal_vcf_name]
+    return [meta, sample.vcfs.collect { vcf -> vcf[0] }, sample.vcfs.collect { vcf -> vcf[1] }]
+}
+
+// [meta, maf]
+def importInput(sample) {
+    return [sample.meta + [maf_sample: sample.maf_sample], sample.maf]
+}
+
+// [meta, germline VCF]: one task per patient; vcf_sample is the VCF's column of the patient
+def germlineInput(sample) {
+    return [[id: sample.meta.patient, vcf_sample: sample.normal_vcf_name ?: sample.meta.id], sample.germline]
 }
 
 /*

@@ -10,7 +10,7 @@ Requests:
     Parses every ``.nf`` and ``.config`` file of the pipeline with Nextflow's own parser
     (``ScriptAstCache``/``ConfigAstCache``) and answers with their errors and warnings, the
     processes (input/output/directive/script/stub source, and the file's functions), the
-    workflows, the DAG previews (``ScriptCodeLensProvider.previewDag``: Mermaid) and the
+    functions of every file, the workflows, the DAG previews (``ScriptCodeLensProvider.previewDag``: Mermaid) and the
     config assignments (every ``a.b = value`` with its enclosing blocks and source text).
 ``{"op": "eval", "code": "...", "binding": {...}}``
     Evaluates Groovy code (the runtime of the same jar) with the given variables and answers
@@ -179,7 +179,7 @@ class Server:
         scripts = self._cache(ScriptAstCache(root.as_uri()), nf_files)
         configs = self._cache(ConfigAstCache(), config_files)
 
-        report: dict = {"jar": str(self.jar), "files": {}, "processes": {}, "workflows": {}, "dags": {}, "config": []}
+        report: dict = {"jar": str(self.jar), "files": {}, "processes": {}, "workflows": {}, "functions": {}, "dags": {}, "config": []}
         for path, cache in [(p, scripts) for p in nf_files] + [(p, configs) for p in config_files]:
             uri = java.net.URI.create(path.as_uri())
             rel = path.relative_to(root).as_posix()
@@ -190,6 +190,7 @@ class Server:
             uri = java.net.URI.create(path.as_uri())
             rel = path.relative_to(root).as_posix()
             functions = [self._source(scripts, f) for f in scripts.getFunctionNodes(uri)]
+            report["functions"][rel] = {str(f.getName()): self._source(scripts, f) for f in scripts.getFunctionNodes(uri)}
             for node in scripts.getProcessNodes(uri):
                 stub = self._source(scripts, node.stub)
                 report["processes"][str(node.getName())] = {

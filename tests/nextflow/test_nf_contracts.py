@@ -253,3 +253,16 @@ def test_ext_args_carry_the_parameters(pipeline, process):
     for param, dest in ARG_DESTS[process].items():
         assert parsed[dest] == CUSTOM_PARAMS[param], f"params.{param} does not reach `metevo {command}` --{dest}"
     assert set(ARG_DESTS) == set(CONTRACTS)
+
+
+@pytest.mark.parametrize("block", ["stub", "script"])
+def test_report_without_germline_tables(pipeline, cohort, tmp_path, block):
+    """No patient has a germline VCF: GERMLINE ran zero times and REPORT gets [] (nf-core way)."""
+    contract = CONTRACTS["REPORT"]
+    up = _upstream_real(cohort) if block == "script" else _upstream_placeholder(tmp_path / "upstream")
+    values = {**contract.inputs(cohort, up), "germline": []}
+    workdir = tmp_path / "task"
+    workdir.mkdir()
+    script, binding, staged = _run(pipeline, "REPORT", block, values, workdir)
+    assert "--germline" not in script
+    _check_outputs(pipeline, "REPORT", binding, workdir, staged, contract)
