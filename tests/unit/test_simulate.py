@@ -289,13 +289,13 @@ def test_replicates_share_everything_and_regions_share_most(sheet, calls, truth)
         vaf = somatic[somatic["sample"] == a].set_index(["chrom", "pos", "ref", "alt"])["vaf"]
         # Replicates differ by read sampling: discordant consensus calls are low-VAF ones.
         discordant = [vaf.loc[k] for k in pa ^ pb]
-        assert sum(v >= 0.2 for v in discordant) <= 1 and len(discordant) < 0.15 * len(pa | pb), group
+        assert sum(v >= 0.2 for v in discordant) <= 2 and len(discordant) < 0.15 * len(pa | pb), group
     for group, rows in table[table["region_group"] != ""].groupby("region_group"):
         keys = [_truth_keys(somatic, s) for s in rows["sample"]]
         for i in range(len(keys)):
             for j in range(i + 1, len(keys)):
                 jaccard = len(keys[i] & keys[j]) / len(keys[i] | keys[j])
-                assert 0.6 < jaccard < 1.0, group
+                assert 0.4 < jaccard < 0.9, group
 
 
 def test_esr1_hotspots_only_in_metastases_of_treated_hr_positive_patients(cohort_dir, sheet, truth):

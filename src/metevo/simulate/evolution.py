@@ -41,7 +41,7 @@ MIN_SPACING = 12  # bp between planted variants of one patient: no overlapping o
 
 
 def _subclonal_ccf(rng: np.random.Generator) -> float:
-    return round(float(rng.uniform(0.15, 0.55)), 3)
+    return round(float(rng.uniform(0.2, 0.6)), 3)
 
 
 def build_tree(rng: np.random.Generator, patient: Patient) -> list[CloneNode]:
@@ -71,18 +71,21 @@ def build_tree(rng: np.random.Generator, patient: Patient) -> list[CloneNode]:
     nodes.append(CloneNode("seed", {**seed_ccf, **{s: 1.0 for s in later}}, size(n_seed)))
     if len(primaries) == 1:
         p = primaries[0]
-        nodes.append(CloneNode(f"{p}:clonal", {p: 1.0}, size(0.3 * n_primary_own)))
-        nodes.append(CloneNode(f"{p}:subclone", {p: _subclonal_ccf(rng)}, size(0.7 * n_primary_own)))
+        nodes.append(CloneNode(f"{p}:clonal", {p: 1.0}, size(0.5 * n_primary_own)))
+        nodes.append(CloneNode(f"{p}:subclone", {p: _subclonal_ccf(rng)}, size(0.5 * n_primary_own)))
     else:
-        # Regions share most of the primary's own mutations; a subclone may span a subset.
-        nodes.append(CloneNode("primary:clonal", {p: 1.0 for p in primaries}, size(0.6 * n_primary_own)))
-        remaining = 0.4 * n_primary_own
+        # Regions share the trunk and a third of the primary's own mutations; the rest is
+        # regional: a subclone may span a subset, and each region is dominated by its own
+        # subclone (high CCF), so regions of one tumor differ more than replicates of one
+        # specimen, as in multi-region sequencing of breast cancers (Yates et al. 2015).
+        nodes.append(CloneNode("primary:clonal", {p: 1.0 for p in primaries}, size(0.35 * n_primary_own)))
+        remaining = 0.65 * n_primary_own
         if len(primaries) >= 3:
             subset = primaries[:2]
             nodes.append(CloneNode("primary:shared_subclone", {p: _subclonal_ccf(rng) for p in subset}, size(0.35 * remaining)))
             remaining *= 0.65
         for p in primaries:
-            nodes.append(CloneNode(f"{p}:subclone", {p: _subclonal_ccf(rng)}, size(remaining / len(primaries))))
+            nodes.append(CloneNode(f"{p}:subclone", {p: round(float(rng.uniform(0.5, 0.9)), 3)}, size(remaining / len(primaries))))
     n_own_later = max(n_later - n_trunk - n_seed, 4.0)
     if len(later) == 2 and rng.random() < 0.5:
         nodes.append(CloneNode("metastasis:common", {m: 1.0 for m in later}, size(0.25 * n_own_later)))
