@@ -184,12 +184,17 @@ def _vcf_checks(ref: FileRef, row: pd.Series, sheet: Samplesheet):
     return info
 
 
-def _maf_checks(ref: FileRef, row: pd.Series, sheet: Samplesheet, cache: dict[str, set[str]]):
-    from metevo.io.maf import read_maf_barcodes
+NCBI_BUILDS = {"37": "hg19", "grch37": "hg19", "hg19": "hg19", "b37": "hg19", "38": "hg38", "grch38": "hg38", "hg38": "hg38"}
+
+
+def _maf_checks(ref: FileRef, row: pd.Series, sheet: Samplesheet, cache: dict[str, pd.DataFrame]) -> str | None:
+    """The MAF reads as a MAF and holds this sample; returns its genome build (from NCBI_Build)."""
+    from metevo.io.maf import read_maf
 
     if ref.path not in cache:
-        cache[ref.path] = read_maf_barcodes(ref.path, display_name=ref.raw)
-    barcodes = cache[ref.path]
+        cache[ref.path] = read_maf(ref.path)
+    maf = cache[ref.path]
+    barcodes = set(maf["Tumor_Sample_Barcode"])
     wanted = row["maf_sample"] or row["sample"]
     if wanted not in barcodes:
         shown = ", ".join(sorted(barcodes)[:5]) + (", ..." if len(barcodes) > 5 else "")
@@ -198,6 +203,11 @@ def _maf_checks(ref: FileRef, row: pd.Series, sheet: Samplesheet, cache: dict[st
             f"MAF '{ref.raw}' has no Tumor_Sample_Barcode '{wanted}' (it has {len(barcodes)} samples: {shown}); set maf_sample to the barcode",
             file=sheet.path, line=ref.line, column=column,
         )
+    rows = maf[maf["Tumor_Sample_Barcode"] == wanted]
+    builds = {NCBI_BUILDS.get(str(b).strip().lower()) for b in rows["NCBI_Build"] if str(b).strip()} - {None}
+    if len(builds) > 1:
+        raise InputError(f"MAF rows of '{wanted}' mix genome builds ({', '.join(sorted(builds))}) in NCBI_Build", file=ref.path, column="NCBI_Build")
+    return builds.pop() if builds else None
 
 
 def check_clinical(sheet: Samplesheet, clinical: pd.DataFrame, clinical_path: str | os.PathLike) -> None:
@@ -247,14 +257,11 @@ def validate_inputs(
     styles: dict[str, set[str]] = {}
     first_build: tuple[str, str] | None = None
     wanted = BUILD_ALIASES.get(genome.lower()) if genome else None
-    maf_cache: dict[str, set[str]] = {}
+    maf_cache: dict[str, pd.DataFrame] = {}
     for ref in refs:
         row = rows[ref.sample]
         if ref.column == "maf":
-            _maf_checks(ref, row, sheet, maf_cache)
-            from metevo.io.maf import read_maf_build
-
-            build, style = read_maf_build(ref.path, display_name=ref.raw)
+            build, style = _maf_checks(ref, row, sheet, maf_cache), None
         else:
             info = _vcf_checks(ref, row, sheet)
             build, style = info.genome_build, info.contig_style

@@ -162,6 +162,40 @@ def vcfs_and_maf(d):
     _write_sheet(d, s)
 
 
+def _maf_sample(d, maf_text: str, maf_sample: str = "") -> None:
+    """Turn the first metastasis into a MAF-based sample (as a user with a GDC MAF would)."""
+    s = _sheet(d)
+    i = _first(s, "metastasis")
+    for c in [c for c in s.columns if c.startswith("vcf_")] + ["tumor_vcf_name"]:
+        if c in s.columns:
+            s.loc[i, c] = ""
+    s["maf"] = ""
+    s["maf_sample"] = ""
+    s.loc[i, "maf"] = "external.maf"
+    s.loc[i, "maf_sample"] = maf_sample
+    (d / "external.maf").write_text(maf_text)
+    _write_sheet(d, s)
+
+
+MAF_HEADER = "Hugo_Symbol\tChromosome\tStart_Position\tEnd_Position\tReference_Allele\tTumor_Seq_Allele2\tVariant_Classification\tVariant_Type\tTumor_Sample_Barcode\tNCBI_Build\n"
+
+
+def maf_without_the_sample(d):
+    _maf_sample(d, MAF_HEADER + "TP53\t17\t7675088\t7675088\tC\tT\tMissense_Mutation\tSNP\tTCGA-XX-0001\tGRCh38\n")
+
+
+def maf_missing_column(d):
+    _maf_sample(d, "Hugo_Symbol\tChromosome\tTumor_Sample_Barcode\nTP53\t17\tX\n", maf_sample="X")
+
+
+def maf_of_another_build(d):
+    _maf_sample(d, MAF_HEADER + "TP53\t17\t7577120\t7577120\tC\tT\tMissense_Mutation\tSNP\tTCGA-XX-0001\tGRCh37\n", maf_sample="TCGA-XX-0001")
+
+
+def maf_bad_position(d):
+    _maf_sample(d, MAF_HEADER + "TP53\t17\tseven\t7675088\tC\tT\tMissense_Mutation\tSNP\tTCGA-XX-0001\tGRCh38\n", maf_sample="TCGA-XX-0001")
+
+
 def clinical_missing_patient(d):
     c = _clinical(d)
     c.iloc[1:].to_csv(d / "clinical.csv", index=False)
@@ -212,6 +246,10 @@ CASES = [
     (normal_with_caller_vcf, "samplesheet.csv", r"line 2, column 'vcf_mutect2'"),
     (two_normals, "samplesheet.csv", r"line \d+, column 'sample_type'"),
     (vcfs_and_maf, "samplesheet.csv", r"line \d+, column 'maf'"),
+    (maf_without_the_sample, "samplesheet.csv", r"line \d+, column 'sample'.*TCGA-XX-0001"),
+    (maf_missing_column, "external.maf", r"line 1, column 'Start_Position'"),
+    (maf_of_another_build, "samplesheet.csv", r"line \d+, column 'maf'.*hg19"),
+    (maf_bad_position, "external.maf", r"line 2, column 'Start_Position'"),
     (clinical_missing_patient, "samplesheet.csv", r"line 2, column 'patient'"),
     (clinical_extra_patient, "clinical.csv", r"line \d+, column 'patient'"),
     (clinical_duplicate_patient, "clinical.csv", r"line \d+, column 'patient'"),
