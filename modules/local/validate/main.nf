@@ -5,9 +5,9 @@ process VALIDATE {
 
     input:
     // inputs: every file the samplesheet names, each in its own folder so that equal file
-    // names from different folders cannot collide; file_keys[i] lists the samplesheet spellings
-    // (cell text and resolved path) of inputs[i], in the same order.
-    tuple val(meta), path(samplesheet), path(clinical), val(file_keys), path(inputs, stageAs: 'inputs/f*/*', arity: '0..*')
+    // names from different folders cannot collide (the clinical table too); file_keys[i] lists
+    // the samplesheet spellings (resolved path and cell texts) of inputs[i], in the same order.
+    tuple val(meta), path(samplesheet), path(clinical, stageAs: 'clinical/*'), val(file_keys), path(inputs, stageAs: 'inputs/f*/*', arity: '0..*')
 
     output:
     tuple val(meta), path("inputs.tsv"), emit: summary
