@@ -305,3 +305,19 @@ def test_bad_input_is_one_line_error_and_no_output(tmp_path, capsys, kind):
         assert words in err, (words, err)
     assert not out.exists() and not summary.exists()
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_parallel_reading_gives_the_same_output_and_errors(tmp_path, capsys, monkeypatch):
+    from metevo.steps import ensemble_calls
+
+    argv = ["--sample", "S", "--vcf", f"mutect2={PAIRED / 'MuTect2.vcf.gz'}", "--vcf", f"vardict={PAIRED / 'VarDict.vcf.gz'}",
+            "--vcf", f"muse={PAIRED / 'MuSE.vcf.gz'}"]
+    assert run_cli(argv + ["--out", str(tmp_path / "seq.maf"), "--jobs", "1"], capsys)[0] == 0
+    monkeypatch.setattr(ensemble_calls, "_PARALLEL_MIN_BYTES", 0)  # small test files: force the process pool
+    assert run_cli(argv + ["--out", str(tmp_path / "par.maf"), "--jobs", "2"], capsys)[0] == 0
+    assert (tmp_path / "seq.maf").read_bytes() == (tmp_path / "par.maf").read_bytes()
+    bad = tmp_path / "bad.vcf"
+    bad.write_text(HEAD + REC.replace("9975", "99x5"))
+    code, err = run_cli(argv + ["--vcf", f"scalpel={bad}", "--out", str(tmp_path / "bad.maf"), "--jobs", "2"], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "bad.vcf: line 3, column 'POS'" in err
+    assert not (tmp_path / "bad.maf").exists()

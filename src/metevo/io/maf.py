@@ -193,16 +193,24 @@ def maf_sort_order(frame: pd.DataFrame) -> np.ndarray:
     return np.lexsort(keys)
 
 
-def _format_column(values: pd.Series) -> list[str]:
-    """Cells of one column: integers plainly, floats as %.10g, booleans TRUE/FALSE, NA empty."""
+_SMALL_INTS = np.array([str(i) for i in range(20000)], dtype=object)
+
+
+def _cells(values: pd.Series) -> list[str]:
+    """Text cells of one column: integers plainly, floats as %.10g, booleans TRUE/FALSE,
+    missing values empty."""
     dtype = values.dtype
     if pd.api.types.is_bool_dtype(dtype):
         return ["" if v is pd.NA else ("TRUE" if v else "FALSE") for v in values.tolist()]
     if pd.api.types.is_integer_dtype(dtype):
         array = values.array
         mask = np.asarray(array.isna()) if hasattr(array, "isna") else np.zeros(len(values), bool)
-        data = array.to_numpy(dtype=np.int64, na_value=0) if mask.any() else values.to_numpy(dtype=np.int64)
-        cells = list(map(str, data.tolist()))
+        numbers = values.to_numpy(dtype=np.int64, na_value=0)
+        if len(numbers) and 0 <= numbers.min() and numbers.max() < len(_SMALL_INTS):
+            cells = _SMALL_INTS[numbers]  # read counts: a table lookup instead of str() per cell
+            cells[mask] = ""
+            return cells.tolist()
+        cells = list(map(str, numbers.tolist()))
         for i in np.flatnonzero(mask).tolist():
             cells[i] = ""
         return cells
@@ -227,17 +235,31 @@ def write_maf(frame: pd.DataFrame, path: str | os.PathLike, *, extra_columns: Se
     if not np.array_equal(order, np.arange(len(order))):
         frame = frame.iloc[order].reset_index(drop=True)
     n = len(frame)
-    cells = []
-    for name in columns:
-        if name in frame.columns:
-            cells.append(_format_column(frame[name]))
-        else:
-            cells.append([""] * n)
+    cells = [_cells(frame[name]) if name in frame.columns else [""] * n for name in columns]
+    for name, column in zip(columns, cells):
+        if name in frame.columns and (pd.api.types.is_numeric_dtype(frame[name].dtype) or pd.api.types.is_bool_dtype(frame[name].dtype)):
+            continue
+        joined = "\t".join(column)
+        if joined.count("\t") != max(n - 1, 0) or "\n" in joined:  # would break the table: a bug upstream
+            raise ValueError(f"cannot write MAF column {name}: a value contains a tab or newline")
+    # runs of columns holding one value on every row are joined once, not once per row
+    merged: list[list[str]] = []
+    run: list[str] = []
+    for column in cells:
+        if n and column.count(column[0]) == n:
+            run.append(column[0])
+            continue
+        if run:
+            merged.append(["\t".join(run)] * n)
+            run = []
+        merged.append(column)
+    if run:
+        merged.append(["\t".join(run)] * n)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write("#version 2.4\n")
         fh.write("\t".join(columns) + "\n")
         if n:
-            fh.write("\n".join("\t".join(row) for row in zip(*cells)))
+            fh.write("\n".join(map("\t".join, zip(*merged))))
             fh.write("\n")
 
 

@@ -141,6 +141,39 @@ def _decompress_prefix(raw: bytes) -> bytes:
     return b"".join(out)
 
 
+def _inflate_bgzf(raw: bytes) -> bytes | None:
+    """Decompress BGZF (bgzip) data block by block, checking each block's CRC and size.
+
+    About twice as fast as ``gzip.decompress``, which walks the members in Python. Returns
+    None when the data is not plain BGZF (then the caller uses ``gzip``); raises ``zlib.error``
+    or ValueError on damaged data.
+    """
+    n = len(raw)
+    pos = 0
+    out = []
+    view = memoryview(raw)
+    decompress, crc32 = zlib.decompress, zlib.crc32
+    while pos < n:
+        # SAM/BAM specification 4.1: gzip header with FEXTRA, subfield 'BC' holding BSIZE
+        if n - pos < 26 or raw[pos] != 31 or raw[pos + 1] != 139 or not raw[pos + 3] & 4 or raw[pos + 12:pos + 14] != b"BC":
+            return None if pos == 0 else _raise_damaged()
+        xlen = raw[pos + 10] | (raw[pos + 11] << 8)
+        block_end = pos + (raw[pos + 16] | (raw[pos + 17] << 8)) + 1
+        if block_end > n:
+            raise ValueError("truncated block")
+        data = decompress(view[pos + 12 + xlen:block_end - 8], -15)
+        crc, size = int.from_bytes(raw[block_end - 8:block_end - 4], "little"), int.from_bytes(raw[block_end - 4:block_end], "little")
+        if crc32(data) != crc or len(data) != size:
+            raise ValueError("checksum mismatch")
+        out.append(data)
+        pos = block_end
+    return b"".join(out)
+
+
+def _raise_damaged():
+    raise ValueError("not a BGZF block")
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         raw = path.read_bytes()
@@ -153,8 +186,9 @@ def _read_bytes(path: Path) -> bytes:
     if raw[:2] != b"\x1f\x8b":
         return raw
     try:
-        return gzip.decompress(raw)
-    except (EOFError, zlib.error, OSError, gzip.BadGzipFile):
+        data = _inflate_bgzf(raw)
+        return data if data is not None else gzip.decompress(raw)
+    except (EOFError, zlib.error, OSError, ValueError):
         good = _decompress_prefix(raw)
         line = good.count(b"\n") + 1
         raise InputError(
@@ -842,6 +876,8 @@ class _Reader:
         rc = _BASE_CODE[arr[np.where(single, ref_start, 0)]]
         ac = _BASE_CODE[arr[np.where(single, alt_start, 0)]]
         snv = single & (rc >= 0) & (ac >= 0) & (rc != ac)
+        # base codes (A, C, G, T = 0..3) of SNVs, for per-base count fields; -1 otherwise
+        base_codes = (np.where(snv & (rc < 4), rc, -1), np.where(snv & (ac < 4), ac, -1))
         ref[snv] = _BASES[rc[snv]]
         alt[snv] = _BASES[ac[snv]]
         fast |= snv
@@ -878,7 +914,7 @@ class _Reader:
             fmt_start, fmt_end = table.field(8, rec)
             groups = table.group_by_text(fmt_start, fmt_end, fast)
             for fmt_string, members in groups.items():
-                done = self._bulk_group(table, rec, fmt_string.split(":"), members, ref, alt, counts, missing, genotype, status_bad)
+                done = self._bulk_group(table, rec, fmt_string.split(":"), members, base_codes, counts, missing, genotype, status_bad)
                 fast[members[~done]] = False
         if spec.info_status:
             info_start, info_end = table.field(7, rec)
@@ -912,7 +948,7 @@ class _Reader:
         self._slow = slow
         return rows
 
-    def _bulk_group(self, table, rec, keys, members, ref, alt, counts, missing, genotype, status_bad) -> np.ndarray:
+    def _bulk_group(self, table, rec, keys, members, base_codes, counts, missing, genotype, status_bad) -> np.ndarray:
         """Counts of simple records sharing one FORMAT string; returns which ``members`` were done.
 
         Handled here are the layouts with one unambiguous vcf2maf rule: AD with REF and ALT
@@ -943,7 +979,8 @@ class _Reader:
                 return np.zeros(len(members), bool)
             sub_start, sub_end, good = sub
             ok &= good
-            depth, ref_n, alt_n, valid = _bulk_counts(table, rule, at, sub_start, sub_end, ref[members], alt[members])
+            codes = (base_codes[0][members], base_codes[1][members])
+            depth, ref_n, alt_n, valid = _bulk_counts(table, rule, at, sub_start, sub_end, codes)
             ok &= valid
             counts[offset, members], counts[offset + 1, members], counts[offset + 2, members] = depth, ref_n, alt_n
             if offset == 0:
@@ -1027,14 +1064,18 @@ class _ByteTable:
         """Decimal non-negative integers in the byte ranges, and which ranges held one."""
         length = end - start
         valid = (length >= 1) & (length <= maxlen)
-        length = np.where(valid, length, 0)
-        value = np.zeros(len(start), dtype=np.int64)
-        arr = self.arr
-        for k in range(int(length.max()) if len(length) else 0):
-            active = length > k
-            digit = arr[np.where(active, start + k, 0)].astype(np.int64) - 48
-            valid &= ~active | ((digit >= 0) & (digit <= 9))
-            value = np.where(active, value * 10 + digit, value)
+        n = len(start)
+        width = int(length[valid].max()) if valid.any() else 0
+        if not width:
+            return np.zeros(n, dtype=np.int64), valid
+        # right-align every number in a (n, width) digit matrix, so place values are per column
+        k = np.arange(width)
+        index = end[:, None] - width + k[None, :]
+        used = k[None, :] >= (width - np.where(valid, length, 0))[:, None]
+        digits = self.arr[np.where(used, index, 0)].astype(np.int64) - 48
+        valid &= ((digits >= 0) & (digits <= 9) | ~used).all(axis=1)
+        digits = np.where(used, digits, 0)
+        value = digits @ (10 ** np.arange(width - 1, -1, -1, dtype=np.int64))
         return value, valid
 
     def equals(self, start: np.ndarray, end: np.ndarray, text: bytes) -> np.ndarray:
@@ -1163,9 +1204,12 @@ class _ByteTable:
         return flagged
 
 
-def _bulk_counts(table: _ByteTable, rule: str, at: dict[str, int], starts, ends, ref, alt):
-    """(depth, REF count, ALT count, valid) of one sample for simple biallelic rows."""
-    m = len(ref)
+def _bulk_counts(table: _ByteTable, rule: str, at: dict[str, int], starts, ends, codes):
+    """(depth, REF count, ALT count, valid) of one sample for simple biallelic rows.
+
+    ``codes`` are the REF and ALT base codes (A, C, G, T = 0..3; -1 for other alleles) used
+    by the per-base layouts (BCOUNT, Strelka2 AU..TU)."""
+    m = len(codes[0])
     commas = table.positions(44)
     zero = np.zeros(m, np.int64)
 
@@ -1221,8 +1265,7 @@ def _bulk_counts(table: _ByteTable, rule: str, at: dict[str, int], starts, ends,
                 v, gv = table.uints(ps[0], pe[0])
                 good &= g
                 values.append((v, gv))
-        ri = np.fromiter((_BASE_INDEX.get(r, -1) for r in ref), dtype=np.int64, count=m)
-        ai = np.fromiter((_BASE_INDEX.get(a, -1) for a in alt), dtype=np.int64, count=m)
+        ri, ai = codes
         good &= (ri >= 0) & (ai >= 0)
         ri, ai = np.maximum(ri, 0), np.maximum(ai, 0)
         stack = np.stack([v for v, _ in values])

@@ -97,7 +97,8 @@ def _read_all(tasks: list[tuple], jobs: int) -> list:
             total += os.path.getsize(task[0])
         except OSError:
             pass
-    workers = min(len(tasks), jobs if jobs > 0 else (os.cpu_count() or 1))
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(len(tasks), jobs if jobs > 0 else cpus)
     if workers < 2 or total < _PARALLEL_MIN_BYTES or os.name != "posix":
         return [_read_task(t) for t in tasks]
     import multiprocessing
