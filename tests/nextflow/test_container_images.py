@@ -45,6 +45,11 @@ def cohort(tmp_path_factory) -> Cohort:
         pytest.fail("the container test needs root, buildah and debootstrap", pytrace=False)
     cohort = Cohort(tmp_path_factory.mktemp("cohort"))
     cohort.result("REPORT")  # every upstream table, made outside the images
+    # pytest makes its folders private to root; the images run as an ordinary user
+    for folder, dirs, files in os.walk(cohort.root):
+        os.chmod(folder, 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
     return cohort
 
 
