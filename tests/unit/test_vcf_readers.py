@@ -433,3 +433,39 @@ def test_reference_checks(tmp_path):
 def test_dialect_list():
     assert DIALECTS == ("mutect2", "strelka2", "varscan2", "muse", "vardict", "somaticsniper", "lofreq", "scalpel", "germline")
     assert np.dtype(read_caller_vcf(DATA / "paired/MuSE.vcf.gz", "muse")["pos"].dtype) == np.int64
+
+
+@pytest.mark.parametrize("name", ["paired/MuTect2.vcf.gz", "paired/VarDict.vcf.gz", "paired/Strelka.snv.vcf.gz", "paired/LoFreq.snv.vcf.gz"])
+def test_small_chunks_give_the_same_table(name):
+    """Large VCFs are parsed in chunks; chunk edges must not change anything (line numbers included)."""
+    whole = _read_calls(DATA / name, FILES[name])
+    chunked = _read_calls(DATA / name, FILES[name], chunk_size=3000)
+    pd.testing.assert_frame_equal(whole, chunked)
+
+
+def test_annotation_survives_chunking(tmp_path):
+    csq = ("##INFO=<ID=CSQ,Number=.,Type=String,Description=\"Consequence annotations from Ensembl VEP. "
+           "Format: Allele|Consequence|IMPACT|SYMBOL|Feature|BIOTYPE|HGVSp|CANONICAL\">\n")
+    recs = [f"chr1\t{100 + i}\t.\tC\tT\t.\tPASS\tCSQ=T|missense_variant|MODERATE|G{i}|ENST{i}|protein_coding|ENSP{i}:p.Arg{i}Cys|YES\tGT:AD:DP\t0/1:5,5:10"
+            for i in range(1, 200)]
+    path = write_vcf(tmp_path / "a.vcf.gz", ["TUMOR"], recs, csq, gz=True)
+    whole = _read_calls(path, "mutect2")
+    chunked = _read_calls(path, "mutect2", chunk_size=500)
+    pd.testing.assert_frame_equal(whole, chunked)
+    assert whole["Hugo_Symbol"].tolist()[:2] == ["G1", "G2"] and whole["HGVSp_Short"].iat[1] == "p.R2C"
+
+
+def test_bgzf_cut_between_blocks_is_an_error(tmp_path):
+    import pysam
+
+    plain = tmp_path / "big.vcf"
+    write_vcf(plain, ["TUMOR"], [f"chr1\t{i}\t.\tC\tT\t.\tPASS\t.\tGT:AD:DP\t0/1:5,5:10" for i in range(1, 20000)])
+    pysam.tabix_compress(str(plain), str(tmp_path / "big.vcf.gz"))
+    raw = (tmp_path / "big.vcf.gz").read_bytes()
+    first_block = (raw[16] | raw[17] << 8) + 1  # BSIZE + 1: a cut exactly after the first block
+    cut = tmp_path / "cut.vcf.gz"
+    cut.write_bytes(raw[:first_block])
+    with pytest.raises(InputError, match="truncated or corrupt") as err:
+        read_caller_vcf(cut, "mutect2")
+    assert err.value.line > 100  # the lines of the first block were readable
+    assert len(read_caller_vcf(tmp_path / "big.vcf.gz", "mutect2")) == 19999

@@ -122,160 +122,224 @@ class VcfHeaderInfo:
 # ----------------------------------------------------------------------------- file text
 
 
-def _decompress_prefix(raw: bytes) -> bytes:
-    """As much of a damaged gzip stream as can be decompressed (to say where it breaks)."""
+CHUNK_BYTES = 32 * 1024 * 1024  # decompressed text parsed at a time: bounds memory on large VCFs
+_READ_BYTES = 64 * 1024 * 1024  # compressed bytes read at a time
+
+
+def _open_error(path: Path, err: OSError) -> InputError:
+    if isinstance(err, FileNotFoundError):
+        return InputError("VCF file does not exist", file=path)
+    if isinstance(err, IsADirectoryError):
+        return InputError("expected a VCF file, found a directory", file=path)
+    if isinstance(err, PermissionError):
+        return InputError("VCF file is not readable (permission denied)", file=path)
+    return InputError(f"cannot read the VCF file ({err})", file=path)
+
+
+def _inflate_pieces(fh, first: bytes):
+    """Decompressed pieces of a gzip/bgzip stream; damaged data raises ValueError, zlib.error
+    or EOFError.
+
+    BGZF blocks (SAM/BAM specification 4.1) are inflated one by one, each with its CRC and
+    size checked, about twice as fast as Python's gzip module; the end-of-file marker block
+    must be there (a file cut between blocks would otherwise look complete). Other gzip data
+    goes through a streaming decompressor, member after member.
+    """
+    buf, eof = first, False
+    if len(buf) >= 18 and buf[3] & 4 and buf[12:14] == b"BC":
+        decompress, crc32 = zlib.decompress, zlib.crc32
+        pos, last_empty = 0, False
+        while True:
+            if len(buf) - pos < 28 and not eof:
+                more = fh.read(_READ_BYTES)
+                buf, pos, eof = buf[pos:] + more, 0, not more
+                continue
+            if pos >= len(buf):
+                if not last_empty:
+                    raise EOFError("no BGZF end-of-file marker")
+                return
+            if len(buf) - pos < 18 or buf[pos] != 31 or buf[pos + 1] != 139 or not buf[pos + 3] & 4 or buf[pos + 12:pos + 14] != b"BC":
+                raise ValueError("not a BGZF block")
+            end = pos + (buf[pos + 16] | (buf[pos + 17] << 8)) + 1
+            if end > len(buf):
+                if eof:
+                    raise EOFError("truncated block")
+                more = fh.read(_READ_BYTES)
+                buf, pos, eof = buf[pos:] + more, 0, not more
+                continue
+            xlen = buf[pos + 10] | (buf[pos + 11] << 8)
+            data = decompress(memoryview(buf)[pos + 12 + xlen:end - 8], -15)
+            if crc32(data) != int.from_bytes(buf[end - 8:end - 4], "little") or len(data) != int.from_bytes(buf[end - 4:end], "little"):
+                raise ValueError("checksum mismatch")
+            last_empty = not data
+            if data:
+                yield data
+            pos = end
+    dec, started = zlib.decompressobj(31), False
+    while True:
+        while buf:
+            started = True
+            out = dec.decompress(buf)
+            if out:
+                yield out
+            buf = b""
+            if dec.eof:
+                rest = dec.unused_data
+                dec, started = zlib.decompressobj(31), False
+                if rest.strip(b"\x00"):
+                    buf = rest  # the next member
+        if eof:
+            break
+        buf = fh.read(_READ_BYTES)
+        eof = not buf
+    if started:
+        raise EOFError("the last gzip member is incomplete")
+
+
+def _decompress_prefix(path: Path) -> bytes:
+    """As much of a damaged gzip file as can be decompressed, to say where it breaks."""
+    with open(path, "rb") as fh:
+        raw = fh.read()
     out = []
     pos = 0
-    view = memoryview(raw)
-    while pos < len(raw):
+    if len(raw) >= 18 and raw[3] & 4 and raw[12:14] == b"BC":  # BGZF: block by block
+        while pos + 18 <= len(raw) and raw[pos:pos + 2] == b"\x1f\x8b":
+            xlen = raw[pos + 10] | (raw[pos + 11] << 8)
+            end = pos + (raw[pos + 16] | (raw[pos + 17] << 8)) + 1
+            dec = zlib.decompressobj(-15)
+            try:
+                out.append(dec.decompress(raw[pos + 12 + xlen:min(end - 8, len(raw))]))
+            except zlib.error:
+                break
+            if end > len(raw) or not dec.eof:
+                break
+            pos = end
+        return b"".join(out)
+    while pos < len(raw):  # plain gzip: member by member (there are few)
         dec = zlib.decompressobj(31)
         try:
-            out.append(dec.decompress(view[pos:]))
+            out.append(dec.decompress(raw[pos:]))
         except zlib.error:
             break
-        if not dec.eof:
+        if not dec.eof or dec.unused_data[:2] != b"\x1f\x8b":
             break
         pos = len(raw) - len(dec.unused_data)
-        if not dec.unused_data[:2] == b"\x1f\x8b":
-            break
     return b"".join(out)
 
 
-def _inflate_bgzf(raw: bytes) -> bytes | None:
-    """Decompress BGZF (bgzip) data block by block, checking each block's CRC and size.
+class _TextChunks:
+    """Decompressed text of a file in pieces of about ``size`` bytes, each ending at a line end
+    (the last may not). Damaged gzip data is an InputError naming the first line not read."""
 
-    About twice as fast as ``gzip.decompress``, which walks the members in Python. Returns
-    None when the data is not plain BGZF (then the caller uses ``gzip``); raises ``zlib.error``
-    or ValueError on damaged data.
-    """
-    n = len(raw)
-    pos = 0
-    out = []
-    view = memoryview(raw)
-    decompress, crc32 = zlib.decompress, zlib.crc32
-    while pos < n:
-        # SAM/BAM specification 4.1: gzip header with FEXTRA, subfield 'BC' holding BSIZE
-        if n - pos < 26 or raw[pos] != 31 or raw[pos + 1] != 139 or not raw[pos + 3] & 4 or raw[pos + 12:pos + 14] != b"BC":
-            return None if pos == 0 else _raise_damaged()
-        xlen = raw[pos + 10] | (raw[pos + 11] << 8)
-        block_end = pos + (raw[pos + 16] | (raw[pos + 17] << 8)) + 1
-        if block_end > n:
-            raise ValueError("truncated block")
-        data = decompress(view[pos + 12 + xlen:block_end - 8], -15)
-        crc, size = int.from_bytes(raw[block_end - 8:block_end - 4], "little"), int.from_bytes(raw[block_end - 4:block_end], "little")
-        if crc32(data) != crc or len(data) != size:
-            raise ValueError("checksum mismatch")
-        out.append(data)
-        pos = block_end
-    return b"".join(out)
+    def __init__(self, path: Path, size: int = CHUNK_BYTES) -> None:
+        self.path = path
+        self.size = size
 
+    def __iter__(self):
+        path = self.path
+        try:
+            fh = open(path, "rb")
+        except OSError as err:
+            raise _open_error(path, err) from None
+        with fh:
+            first = fh.read(_READ_BYTES)
+            if first[:2] == b"\x1f\x8b":
+                pieces = _inflate_pieces(fh, first)
+            else:
+                pieces = self._plain(fh, first)
+            pending: list[bytes] = []
+            pending_size = 0
+            try:
+                for piece in pieces:
+                    pending.append(piece)
+                    pending_size += len(piece)
+                    if pending_size >= self.size:
+                        data = b"".join(pending)
+                        cut = data.rfind(b"\n") + 1
+                        if cut:
+                            yield data[:cut]
+                            data = data[cut:]
+                        pending, pending_size = [data], len(data)
+            except (ValueError, zlib.error, EOFError, OSError):
+                line = _decompress_prefix(path).count(b"\n") + 1
+                raise InputError(
+                    f"the gzip data is truncated or corrupt: only {line - 1} complete lines could be decompressed "
+                    "(re-create the file, e.g. with 'bgzip')",
+                    file=path,
+                    line=line,
+                ) from None
+            data = b"".join(pending)
+            if data:
+                yield data
 
-def _raise_damaged():
-    raise ValueError("not a BGZF block")
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("VCF file does not exist", file=path) from None
-    except IsADirectoryError:
-        raise InputError("expected a VCF file, found a directory", file=path) from None
-    except PermissionError:
-        raise InputError("VCF file is not readable (permission denied)", file=path) from None
-    if raw[:2] != b"\x1f\x8b":
-        return raw
-    try:
-        data = _inflate_bgzf(raw)
-        return data if data is not None else gzip.decompress(raw)
-    except (EOFError, zlib.error, OSError, ValueError):
-        good = _decompress_prefix(raw)
-        line = good.count(b"\n") + 1
-        raise InputError(
-            f"the gzip data is truncated or corrupt: only {line - 1} complete lines could be decompressed "
-            "(re-create the file, e.g. with 'bgzip')",
-            file=path,
-            line=line,
-        ) from None
+    @staticmethod
+    def _plain(fh, first: bytes):
+        if first:
+            yield first
+        while True:
+            more = fh.read(_READ_BYTES)
+            if not more:
+                return
+            yield more
 
 
-def _decode(data: bytes, path: Path) -> str:
-    if data[:3] == b"BCF":
+def _decode(data: bytes, path: Path, first_line: int = 1) -> str:
+    if data[:3] == b"BCF" and first_line == 1:
         raise InputError("BCF (binary VCF) is not supported; convert it with 'bcftools view -Oz -o calls.vcf.gz'", file=path, line=1)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
+        line = first_line + data.count(b"\n", 0, err.start)
         raise InputError("expected VCF text, found binary or non-UTF-8 bytes", file=path, line=line) from None
 
 
-def _read_vcf(path: Path) -> tuple[list[str], bytes]:
-    """(header lines as text, with the first record appended when there is one; body bytes)."""
-    data = _read_bytes(path)
-    if data[:3] == b"BCF":
-        _decode(data[:3], path)
+def _read_vcf(path: Path, chunk_size: int = CHUNK_BYTES):
+    """(header lines as text, with the first record appended when there is one; an iterator
+    over the body in byte chunks that end at line ends, the first of which starts at the
+    first record)."""
+    source = iter(_TextChunks(path, chunk_size))
+    data = b""
     end = 0
-    while data[end:end + 1] == b"#":
-        nl = data.find(b"\n", end)
-        if nl < 0:
-            end = len(data)
+    exhausted = False
+    while True:
+        while data[end:end + 1] == b"#":
+            nl = data.find(b"\n", end)
+            if nl < 0:
+                break
+            end = nl + 1
+        complete = data[end:end + 1] not in (b"#", b"") or (data[end:end + 1] == b"" and exhausted)
+        if complete or (data[end:end + 1] == b"#" and exhausted):
             break
-        end = nl + 1
+        try:
+            piece = next(source)
+            data = data + piece if data else piece
+        except StopIteration:
+            exhausted = True
+            if data[end:end + 1] == b"#":  # a header line without a final newline
+                end = len(data)
     header_text = _decode(data[:end], path).replace("\r\n", "\n")
     lines = header_text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    body = data[end:]
-    if b"\r" in body:
-        body = body.replace(b"\r\n", b"\n")
-    if not body.isascii():
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError as err:
-            line = len(lines) + body.count(b"\n", 0, err.start) + 1
-            raise InputError("expected VCF text, found binary or non-UTF-8 bytes", file=path, line=line) from None
-    nl = body.find(b"\n")
-    first_record = body[: nl if nl >= 0 else len(body)].decode()
-    return (lines + [first_record] if first_record else lines), body
+    first_body = data[end:]
+    nl = first_body.find(b"\n")
+    first_record = first_body[: nl if nl >= 0 else len(first_body)].rstrip(b"\r")
+    head = lines + [_decode(first_record, path, len(lines) + 1)] if first_record else lines
+
+    def body():
+        if first_body:
+            yield first_body
+        if not exhausted:
+            yield from source
+
+    return head, body()
 
 
 def _head_lines(path: Path) -> list[str]:
-    """Header lines and the first record, without decompressing the whole file."""
-    try:
-        with open(path, "rb") as fh:
-            magic = fh.read(2)
-    except FileNotFoundError:
-        raise InputError("VCF file does not exist", file=path) from None
-    except IsADirectoryError:
-        raise InputError("expected a VCF file, found a directory", file=path) from None
-    except PermissionError:
-        raise InputError("VCF file is not readable (permission denied)", file=path) from None
-    opener = gzip.open if magic == b"\x1f\x8b" else open
-    lines: list[str] = []
-    try:
-        with opener(path, "rb") as fh:
-            for raw in fh:
-                if not lines and raw[:3] == b"BCF":
-                    _decode(raw, path)
-                try:
-                    line = raw.decode("utf-8").rstrip("\r\n")
-                except UnicodeDecodeError:
-                    raise InputError("expected VCF text, found binary or non-UTF-8 bytes", file=path, line=len(lines) + 1) from None
-                lines.append(line)
-                if not line.startswith("#") or len(lines) > 1_000_000:
-                    break
-    except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as err:
-        if isinstance(err, InputError):
-            raise
-        raise InputError(
-            f"the gzip data is truncated or corrupt after {len(lines)} lines (re-create the file, e.g. with 'bgzip')",
-            file=path,
-            line=len(lines) + 1,
-        ) from None
-    return lines
-
-
-# ----------------------------------------------------------------------------- header
+    """Header lines and the first record, reading only the start of the file."""
+    head, body = _read_vcf(path, chunk_size=1 << 20)
+    body.close()
+    return head
 
 
 def _meta_fields(value: str) -> dict[str, str]:
@@ -714,6 +778,8 @@ class _Rows:
         self.is_pass: list[bool] = []
         self.counts: list[list[int | None]] = [[] for _ in COUNT_COLUMNS]
         self.genotype: list[str] = []
+        self.line: list[int] = []  # line of the record in the decompressed file
+        self.ann: list[tuple | None] = []  # (raw CSQ/ANN, REF, ALTs) of annotated records, as written
         self.extra = {k: [] for k in extra}
 
 
@@ -743,12 +809,9 @@ class _Reader:
         self.first_line = header.header_lines + 1
         self.tumor_who = f"sample '{header.samples[tumor]}'" if tumor is not None else "the INFO column"
         self.normal_who = f"sample '{header.samples[normal]}'" if normal is not None else ""
-        empty = np.zeros(0, np.int64)
-        self.line_numbers = empty
-        self.records = empty
+        self.annotated = bool(header.annotation and header.annotation_tag)
+        self.ann_getter = _info_getter(header.annotation_tag) if self.annotated else None
         self.bulk = True
-        self._slow = _Rows(self.info_fields)
-        self._bulk_arrays = (np.zeros((6, 0), np.int64), np.ones((6, 0), bool))
 
     # -- record by record -------------------------------------------------------------
     def record(self, rows: _Rows, rec: int, fields: list[str], line: int) -> None:
@@ -802,6 +865,10 @@ class _Reader:
             for column, value in zip(rows.counts, (t[2], t[0], t[1], n[2], n[0], n[1])):
                 column.append(value)
             rows.genotype.append(gt)
+            rows.line.append(line)
+            if self.annotated:
+                match = self.ann_getter.search(info_s)
+                rows.ann.append((match.group(1), ref, alt_s.upper().split(",")) if match and match.group(1) else None)
             for key in self.info_fields:
                 rows.extra[key].append(_format_extra(info.get(key), self.header.info.get(key, "."), var_idx))
 
@@ -834,16 +901,31 @@ class _Reader:
         return dict(zip(keys, values))
 
     # -- bulk ---------------------------------------------------------------------------
-    def read(self, body: bytes) -> _Rows:
-        """Rows of every record: common layouts in bulk (numpy over bytes), the rest one by one."""
-        rows = _Rows(self.info_fields)
-        if not body:
-            return rows
-        table = _ByteTable(body, self.header.header_lines + 1)
-        self.table = table
-        n_lines = table.n_lines
+    def read(self, chunks) -> tuple[_Rows, _Rows, np.ndarray, np.ndarray]:
+        """(bulk rows, record-by-record rows, bulk counts (6 x n), bulk missing (6 x n)) of the
+        body, given as byte chunks that end at line ends."""
+        bulk, slow = _Rows(self.info_fields), _Rows(self.info_fields)
+        counts, missing = [np.zeros((6, 0), np.int64)], [np.ones((6, 0), bool)]
+        first_line = self.header.header_lines + 1
+        record_offset = 0
+        for body in chunks:
+            if not body:
+                continue
+            n_records, n_lines, chunk_counts, chunk_missing = self._read_chunk(body, first_line, record_offset, bulk, slow)
+            counts.append(chunk_counts)
+            missing.append(chunk_missing)
+            record_offset += n_records
+            first_line += n_lines
+        return bulk, slow, np.concatenate(counts, axis=1), np.concatenate(missing, axis=1)
+
+    def _read_chunk(self, body: bytes, first_line: int, record_offset: int, rows: _Rows, slow: _Rows):
+        """Parse one chunk into ``rows`` (bulk) and ``slow``; returns (records, counts, missing)."""
+        if b"\r" in body:
+            body = body.replace(b"\r\n", b"\n")
+        if not body.isascii():
+            _decode(body, self.path, first_line if first_line > 1 else 2)
+        table = _ByteTable(body, first_line)
         present = table.line_end > table.line_start  # blank lines are skipped, keeping numbering
-        self.line_numbers = table.line_number
         ncol = self.ncol
         tabs_per_line = table.count_per_line(9)
         bad = np.flatnonzero(present & (tabs_per_line != ncol - 1))
@@ -859,8 +941,9 @@ class _Reader:
             )
         table.fields(ncol, present)
         rec = np.flatnonzero(present)  # records: indices of non-blank lines
-        self.records = rec
         n = len(rec)
+        if not n:
+            return 0, table.n_lines, np.zeros((6, 0), np.int64), np.ones((6, 0), bool)
         arr = table.arr
         pos, pos_ok = table.uints(*table.field(1, rec), maxlen=12)
         pos_ok &= pos >= 1
@@ -924,29 +1007,33 @@ class _Reader:
             fast[:] = False
         fast_idx = np.flatnonzero(fast)
         every = len(fast_idx) == n
-        rows.record = fast_idx
-        rows.allele = np.ones(len(fast_idx), np.int64)
-        rows.chrom = (chrom if every else chrom[fast_idx]).tolist()
-        rows.pos = pos if every else pos[fast_idx]
-        rows.ref = (ref if every else ref[fast_idx]).tolist()
-        rows.alt = (alt if every else alt[fast_idx]).tolist()
-        rows.filter = (flt if every else flt[fast_idx]).tolist()
-        rows.is_pass = is_pass if every else is_pass[fast_idx]
-        rows.genotype = (genotype if every else genotype[fast_idx]).tolist()
-        self._bulk_arrays = (counts[:, fast_idx], missing[:, fast_idx])
-        if self.info_fields and len(fast_idx):
+        pick = (lambda a: a) if every else (lambda a: a[fast_idx])  # noqa: E731
+        # bulk rows are kept as arrays per chunk (concatenated once at the end)
+        rows.record.append(fast_idx + record_offset)
+        rows.allele.append(np.ones(len(fast_idx), np.int64))
+        rows.chrom.append(pick(chrom))
+        rows.pos.append(pick(pos))
+        rows.ref.append(pick(ref))
+        rows.alt.append(pick(alt))
+        rows.filter.append(pick(flt))
+        rows.is_pass.append(pick(is_pass))
+        rows.genotype.append(pick(genotype))
+        rows.line.append(table.line_number[rec[fast_idx]])
+        if (self.info_fields or self.annotated) and len(fast_idx):
             info_start, info_end = table.field(7, rec)
             infos = table.strings(info_start[fast_idx], info_end[fast_idx])
             for key in self.info_fields:
                 getter = _info_getter(key)
                 number = self.header.info.get(key, ".")
-                rows.extra[key] = [_format_extra((m.group(1) or "1") if m else None, number, 1) for m in map(getter.search, infos)]
-        slow = _Rows(self.info_fields)
+                rows.extra[key].append(np.array([_format_extra((m.group(1) or "1") if m else None, number, 1)
+                                                 for m in map(getter.search, infos)], dtype=object))
+            if self.annotated:
+                for m, r, a in zip(map(self.ann_getter.search, infos), ref[fast_idx].tolist(), alt[fast_idx].tolist()):
+                    rows.ann.append((m.group(1), r, [a]) if m and m.group(1) else None)
         for i in np.flatnonzero(~fast).tolist():
             line_index = int(rec[i])
-            self.record(slow, i, table.text(line_index).split("\t"), table.line_number_of(line_index))
-        self._slow = slow
-        return rows
+            self.record(slow, i + record_offset, table.text(line_index).split("\t"), table.line_number_of(line_index))
+        return n, table.n_lines, counts[:, fast_idx], missing[:, fast_idx]
 
     def _bulk_group(self, table, rec, keys, members, base_codes, counts, missing, genotype, status_bad) -> np.ndarray:
         """Counts of simple records sharing one FORMAT string; returns which ``members`` were done.
@@ -1322,9 +1409,13 @@ def read_caller_vcf(
 
 
 def _read_calls(path: Path, caller: str, *, tumor_name=None, normal_name=None, sample_id=None, fasta=None,
-                info_fields: Sequence[str] = (), custom_isoforms: frozenset[str] = frozenset(), bulk: bool = True) -> pd.DataFrame:
-    """read_caller_vcf; ``bulk=False`` reads every record one by one (the reference path, for tests)."""
-    head, body = _read_vcf(path)
+                info_fields: Sequence[str] = (), custom_isoforms: frozenset[str] = frozenset(), bulk: bool = True,
+                chunk_size: int = CHUNK_BYTES) -> pd.DataFrame:
+    """read_caller_vcf; ``bulk=False`` reads every record one by one (the reference path, for
+    tests); ``chunk_size`` is how much decompressed text is parsed at a time."""
+    if caller not in DIALECTS:
+        raise InputError(f"unknown caller '{caller}'; expected one of: {', '.join(DIALECTS)}")
+    head, chunks = _read_vcf(path, chunk_size)
     header = _parse_header(head, path)
     tumor, normal = resolve_samples(header, tumor_name=tumor_name, normal_name=normal_name, sample_id=sample_id)
     clash = [k for k in info_fields if k in CALLS_COLUMNS]
@@ -1332,40 +1423,45 @@ def _read_calls(path: Path, caller: str, *, tumor_name=None, normal_name=None, s
         raise ValueError(f"INFO fields {clash} would overwrite calls-table columns")
     reader = _Reader(path, caller, header, tumor, normal, info_fields)
     reader.bulk = bulk
-    rows = reader.read(body)
-    return _build_frame(reader, rows, reader._slow, fasta, custom_isoforms)
+    rows, slow, counts, missing = reader.read(chunks)
+    return _build_frame(reader, rows, slow, counts, missing, fasta, custom_isoforms)
 
 
-def _build_frame(reader: _Reader, bulk: _Rows, slow: _Rows, fasta, custom_isoforms: frozenset[str]) -> pd.DataFrame:
+def _build_frame(reader: _Reader, bulk: _Rows, slow: _Rows, counts: np.ndarray, missing: np.ndarray, fasta,
+                 custom_isoforms: frozenset[str]) -> pd.DataFrame:
     """Merge bulk and record-by-record rows in file order, normalise, annotate, make the table."""
-    counts, missing = reader._bulk_arrays
     n_slow = len(slow.record)
-    record = np.concatenate([np.asarray(bulk.record, np.int64), np.asarray(slow.record, np.int64)])
-    allele = np.concatenate([np.asarray(bulk.allele, np.int64), np.asarray(slow.allele, np.int64)])
-    pos = np.concatenate([np.asarray(bulk.pos, np.int64), np.asarray(slow.pos, np.int64)])
-    is_pass = np.concatenate([np.asarray(bulk.is_pass, bool), np.asarray(slow.is_pass, bool)])
-    chrom, ref, alt, flt, genotype = bulk.chrom, bulk.ref, bulk.alt, bulk.filter, bulk.genotype
-    extra = dict(bulk.extra)
+
+    def joined(parts: list, tail: list, dtype) -> np.ndarray:
+        arrays = [np.asarray(p, dtype=dtype) for p in parts]
+        if tail:
+            arrays.append(np.asarray(tail, dtype=dtype) if dtype is not object else _object_array(tail))
+        return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
+
+    record = joined(bulk.record, slow.record, np.int64)
+    allele = joined(bulk.allele, slow.allele, np.int64)
+    pos = joined(bulk.pos, slow.pos, np.int64)
+    is_pass = joined(bulk.is_pass, slow.is_pass, bool)
+    line = joined(bulk.line, slow.line, np.int64)
+    chrom, ref, alt, flt, genotype = (joined(getattr(bulk, f), getattr(slow, f), object) for f in ("chrom", "ref", "alt", "filter", "genotype"))
+    ann = bulk.ann + slow.ann
+    extra = {k: joined(bulk.extra[k], slow.extra[k], object) for k in reader.info_fields}
     if n_slow:
         slow_counts = np.array([[0 if v is None else v for v in col] for col in slow.counts], dtype=np.int64).reshape(6, n_slow)
         slow_missing = np.array([[v is None for v in col] for col in slow.counts], dtype=bool).reshape(6, n_slow)
         counts = np.concatenate([counts, slow_counts], axis=1)
         missing = np.concatenate([missing, slow_missing], axis=1)
-        chrom, ref, alt = chrom + slow.chrom, ref + slow.ref, alt + slow.alt
-        flt, genotype = flt + slow.filter, genotype + slow.genotype
-        extra = {k: extra[k] + slow.extra[k] for k in extra}
-        if len(bulk.record):
+        if n_slow != len(record):
+            # rows of the two paths interleave in the file: restore file order
             order = np.lexsort((allele, record))
-            record, allele, pos, is_pass = record[order], allele[order], pos[order], is_pass[order]
+            allele, pos, is_pass, line = allele[order], pos[order], is_pass[order], line[order]
             counts, missing = counts[:, order], missing[:, order]
-            chrom, ref, alt, flt, genotype = ([values[i] for i in order] for values in (chrom, ref, alt, flt, genotype))
-            extra = {k: [v[i] for i in order] for k, v in extra.items()}
-    else:
-        chrom, ref, alt = list(chrom), list(ref), list(alt)
+            chrom, ref, alt, flt, genotype = (values[order] for values in (chrom, ref, alt, flt, genotype))
+            if ann:
+                ann = [ann[i] for i in order]
+            extra = {k: v[order] for k, v in extra.items()}
     n = len(record)
-    line_index = reader.records[record] if n else np.zeros(0, np.int64)
-    line_arr = reader.line_numbers[line_index] if n else np.zeros(0, np.int64)
-    _normalise(reader, chrom, pos, ref, alt, line_arr, fasta)
+    _normalise(reader, chrom, pos, ref, alt, line, fasta)
     data: dict[str, object] = {
         "chrom": _harmonised(chrom),
         "pos": pos,
@@ -1376,27 +1472,31 @@ def _build_frame(reader: _Reader, bulk: _Rows, slow: _Rows, fasta, custom_isofor
     }
     for j, name in enumerate(COUNT_COLUMNS):
         data[name] = pd.arrays.IntegerArray(counts[j].copy(), missing[j].copy())
-    header = reader.header
-    if header.annotation and header.annotation_tag and n:
-        annotations = _annotate(reader, line_index, allele, ref, alt, custom_isoforms)
+    if reader.annotated and n:
+        annotations = _annotate(reader, ann, allele, ref, alt, custom_isoforms)
     else:
         annotations = [np.full(n, "", dtype=object)] * len(ANNOTATION_COLUMNS)
     for name, values in zip(ANNOTATION_COLUMNS, annotations):
         data[name] = values
     data["caller"] = np.full(n, reader.caller, dtype=object)
-    data["line"] = line_arr.astype(np.int64)
+    data["line"] = line
     data["genotype"] = genotype
     for key in reader.info_fields:
         data[key] = extra[key]
     return pd.DataFrame(data)
 
 
-def _harmonised(chrom: list[str]) -> list[str]:
-    names = set(chrom)
-    mapping = {c: harmonise_chrom(c) for c in names}
+def _object_array(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _harmonised(chrom: np.ndarray) -> np.ndarray:
+    mapping = {c: harmonise_chrom(c) for c in set(chrom.tolist())}
     if all(k == v for k, v in mapping.items()):
         return chrom
-    return [mapping[c] for c in chrom]
+    return _object_array([mapping[c] for c in chrom.tolist()])
 
 
 def _normalise(reader: _Reader, chrom, pos: np.ndarray, ref: list[str], alt: list[str], line_arr: np.ndarray, fasta) -> None:
@@ -1448,34 +1548,24 @@ def _matches_with_n(found: str, ref: str) -> bool:
     return all(f == r or f == "N" or r == "N" for f, r in zip(found, ref))
 
 
-def _annotate(reader: _Reader, line_index, allele, refs: list[str], alts: list[str], custom_isoforms: frozenset[str]):
+def _annotate(reader: _Reader, ann: list, allele, refs: list[str], alts: list[str], custom_isoforms: frozenset[str]):
     """Annotation columns: each row's ALT annotated from its record's CSQ/ANN as written."""
-    header = reader.header
-    getter = _info_getter(header.annotation_tag)
-    fields = header.annotation_fields
+    fields = reader.header.annotation_fields
     out = [[] for _ in ANNOTATION_COLUMNS]
-    cache_line = -1
-    raw = ref0 = alts0 = None
-    for i in range(len(refs)):
-        line = int(line_index[i])
-        if line != cache_line:
-            columns = reader.table.text(line).split("\t", 8)
-            match = getter.search(columns[7])
-            raw = match.group(1) if match else None
-            ref0, alts0 = columns[3].upper(), columns[4].upper().split(",")
-            cache_line = line
-        if not raw:
+    for i, item in enumerate(ann):
+        if item is None:
             for column in out:
                 column.append("")
             continue
-        ann = csq.annotate_allele(
-            raw, fields, ref=ref0, alts=alts0, allele_index=int(allele[i]),
+        raw, ref0, alts0 = item
+        result = csq.annotate_allele(
+            raw, fields, ref=ref0.upper(), alts=alts0, allele_index=int(allele[i]),
             variant_type=vcf_to_maf(0, refs[i], alts[i])[4], inframe=is_inframe(refs[i], alts[i]),
             custom_isoforms=custom_isoforms,
         )
-        out[0].append(ann.hugo_symbol)
-        out[1].append(ann.variant_classification)
-        out[2].append(ann.hgvsp_short)
-        out[3].append(ann.transcript_id)
-        out[4].append(ann.consequence)
+        out[0].append(result.hugo_symbol)
+        out[1].append(result.variant_classification)
+        out[2].append(result.hgvsp_short)
+        out[3].append(result.transcript_id)
+        out[4].append(result.consequence)
     return out
