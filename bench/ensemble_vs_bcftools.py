@@ -17,7 +17,6 @@ test: nothing is asserted; run it as ``python bench/ensemble_vs_bcftools.py [--r
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys

@@ -469,3 +469,26 @@ def test_bgzf_cut_between_blocks_is_an_error(tmp_path):
         read_caller_vcf(cut, "mutect2")
     assert err.value.line > 100  # the lines of the first block were readable
     assert len(read_caller_vcf(tmp_path / "big.vcf.gz", "mutect2")) == 19999
+
+
+def test_missing_somatic_status_does_not_fail_a_call(tmp_path):
+    recs = ["chr1\t100\t.\tC\tT\t.\tPASS\tDP=80;SS=.\tGT:DP:RD:AD\t0/0:40:40:0\t0/1:40:30:10",
+            "chr1\t200\t.\tC\tT\t.\tPASS\tDP=80\tGT:DP:RD:AD\t0/0:40:40:0\t0/1:40:30:10",
+            "chr1\t300\t.\tC\tT\t.\tPASS\tDP=80;SS=3\tGT:DP:RD:AD\t0/0:40:40:0\t0/1:40:30:10"]
+    path = write_vcf(tmp_path / "vs.vcf", ["NORMAL", "TUMOR"], recs)
+    assert read_caller_vcf(path, "varscan2")["is_pass"].tolist() == [True, True, False]
+    pd.testing.assert_frame_equal(_read_calls(path, "varscan2"), _read_calls(path, "varscan2", bulk=False))
+    sniper = ["chr1\t100\t.\tC\tT\t.\t.\t.\tGT:DP:BCOUNT:SS\t0/0:30:0,30,0,0:0\t0/1:30:0,20,0,10:.",
+              "chr1\t200\t.\tC\tT\t.\t.\t.\tGT:DP:BCOUNT:SS\t0/0:30:0,30,0,0:0\t0/1:30:0,20,0,10:1"]
+    path = write_vcf(tmp_path / "ss.vcf", ["NORMAL", "TUMOR"], sniper)
+    calls = read_caller_vcf(path, "somaticsniper")
+    assert calls["is_pass"].tolist() == [True, False]
+    assert calls[["t_depth", "t_ref_count", "t_alt_count"]].values.tolist() == [[30, 20, 10], [30, 20, 10]]
+    pd.testing.assert_frame_equal(calls, _read_calls(path, "somaticsniper", bulk=False))
+
+
+def test_csq_header_without_field_list(tmp_path):
+    path = write_vcf(tmp_path / "c.vcf", ["TUMOR"], [], "##INFO=<ID=CSQ,Number=.,Type=String,Description=\"VEP annotations\">\n")
+    with pytest.raises(InputError, match="no 'Format: Allele") as err:
+        read_caller_vcf(path, "mutect2")
+    assert err.value.line == 3 and err.value.column == "CSQ"

@@ -28,21 +28,20 @@ and, with a reference, indels left-aligned and every REF checked against it
 (:mod:`metevo.variants`). Annotation (VEP ``CSQ`` or snpEff ``ANN``) is reduced to one effect
 per ALT by :mod:`metevo.consequence`.
 
-Reading is built for speed (three 100,000-record VCFs in well under a second): the text is
-split into columns in bulk, sample fields are split once per distinct FORMAT string, and the
-common count layouts are converted with numpy; records that do not fit the bulk path
-(multi-allelic, missing values, unusual layouts) go through the record-by-record
-implementation of the same rules, which is also what reports errors with their line.
+Reading is built for speed and bounded memory: bgzip blocks are inflated directly, the
+decompressed text is parsed in chunks of :data:`CHUNK_BYTES`, and within a chunk the field
+boundaries, integers and common count layouts are found with numpy on the raw bytes (one
+FORMAT string at a time). Records that do not fit that bulk path (multi-allelic, missing
+values, unusual layouts) go through the record-by-record implementation of the same rules,
+which is also what reports errors with their line; the tests check both paths agree.
 """
 
 from __future__ import annotations
 
-import gzip
 import os
 import re
 import zlib
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -67,7 +66,6 @@ ANNOTATION_COLUMNS = ("Hugo_Symbol", "Variant_Classification", "HGVSp_Short", "T
 
 _FIXED_HEADER = ("#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO")
 _ACGTN = frozenset("ACGTN")
-_ALT_CHARS = frozenset("ACGTN,")
 _BASE_INDEX = {"A": 0, "C": 1, "G": 2, "T": 3}
 _SOMATIC_STATUS = {"StrongSomatic", "LikelySomatic"}
 
@@ -388,6 +386,7 @@ def _parse_header(lines: list[str], path: Path) -> VcfHeaderInfo:
     formats: dict[str, str] = {}
     filters: list[str] = []
     descriptions: dict[str, str] = {}
+    info_lines: dict[str, int] = {}
     reference = None
     normal_sample = tumor_sample = None
     build_texts: list[str] = []
@@ -410,6 +409,7 @@ def _parse_header(lines: list[str], path: Path) -> VcfHeaderInfo:
                     build_texts.append(meta["assembly"])
             elif key == "INFO":
                 info[ident] = meta.get("Number", ".")
+                info_lines[ident] = n + 1
                 descriptions[ident] = meta.get("Description", "")
             elif key == "FORMAT":
                 formats[ident] = meta.get("Number", ".")
@@ -450,6 +450,11 @@ def _parse_header(lines: list[str], path: Path) -> VcfHeaderInfo:
         seen.add(name)
     tag = "CSQ" if "CSQ" in info else ("ANN" if "ANN" in info else None)
     fields = csq.annotation_fields(descriptions[tag]) if tag else ()
+    if tag == "CSQ" and csq.annotation_kind(fields) is None:
+        raise InputError(
+            "the ##INFO header of CSQ has no 'Format: Allele|Consequence|...' list, so the VEP annotation cannot be read",
+            file=path, line=info_lines["CSQ"], column="CSQ",
+        )
     annotation = csq.annotation_kind(fields) if fields else None
     style = chrom_style(list(contigs))
     if style is None and not contigs and n + 1 < len(lines) and lines[n + 1] and not lines[n + 1].startswith("#"):
@@ -746,7 +751,8 @@ def _spec(caller: str) -> _Spec:
 
 
 def _status_ok(caller: str, value: str | None) -> bool:
-    if value is None:
+    """A caller's somatic status allows the call; a missing status ('.', absent) allows it."""
+    if value is None or value in ("", "."):
         return True
     if caller == "vardict":
         return value in _SOMATIC_STATUS
@@ -919,7 +925,11 @@ class _Reader:
         return bulk, slow, np.concatenate(counts, axis=1), np.concatenate(missing, axis=1)
 
     def _read_chunk(self, body: bytes, first_line: int, record_offset: int, rows: _Rows, slow: _Rows):
-        """Parse one chunk into ``rows`` (bulk) and ``slow``; returns (records, counts, missing)."""
+        """Parse one chunk into ``rows`` (bulk) and ``slow``.
+
+        Returns (records in the chunk, lines in the chunk, bulk counts, bulk missing); the
+        count arrays are 6 x (bulk rows) in the order of COUNT_COLUMNS.
+        """
         if b"\r" in body:
             body = body.replace(b"\r\n", b"\n")
         if not body.isascii():
@@ -975,7 +985,6 @@ class _Reader:
                     fast[i] = True
         chrom = table.run_strings(*table.field(0, rec))
         flt_start, flt_end = table.field(6, rec)
-        flt_len = flt_end - flt_start
         is_pass_filter = table.equals(flt_start, flt_end, b"PASS")
         is_dot = table.equals(flt_start, flt_end, b".")
         flt = np.empty(n, dtype=object)
@@ -984,7 +993,6 @@ class _Reader:
         others = np.flatnonzero(~(is_pass_filter | is_dot))
         for i in others.tolist():
             flt[i] = body[int(flt_start[i]):int(flt_end[i])].decode()
-        del flt_len
         spec = self.spec
         is_pass = is_pass_filter | is_dot if spec.dot_passes else is_pass_filter.copy()
         counts = np.zeros((6, n), dtype=np.int64)  # t_depth, t_ref, t_alt, n_depth, n_ref, n_alt
@@ -1287,6 +1295,7 @@ class _ByteTable:
             ok = self.equals(value_start, value_end, b"StrongSomatic") | self.equals(value_start, value_end, b"LikelySomatic")
         else:
             ok = self.equals(value_start, value_end, b"2")
+        ok |= (value_end == value_start) | self.equals(value_start, value_end, b".")  # missing status
         flagged[row] = ~ok
         return flagged
 

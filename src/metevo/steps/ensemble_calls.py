@@ -67,6 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def parse_vcf_options(values: list[str]) -> dict[str, list[str]]:
     """``CALLER=PATH[,PATH]`` options -> caller -> paths (a caller may be given several times)."""
     out: dict[str, list[str]] = {}
+    owner: dict[str, str] = {}
     for value in values:
         caller, sep, paths = value.partition("=")
         caller = caller.strip().lower()
@@ -78,6 +79,8 @@ def parse_vcf_options(values: list[str]) -> dict[str, list[str]]:
             path = path.strip()
             if not path:
                 raise ConfigError(f"--vcf '{value}': empty path in the comma-separated list")
+            if owner.setdefault(path, caller) != caller:
+                raise ConfigError(f"--vcf: '{path}' is given for two callers ({owner[path]} and {caller})")
             if path not in out.setdefault(caller, []):
                 out[caller].append(path)
     return out
