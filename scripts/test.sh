@@ -31,4 +31,7 @@ export METEVO_REQUIRE_R=1 METEVO_REQUIRE_NFLS=1
 # the YAML tests whose command is `nextflow run` only run where Nextflow is installed.
 skip_nextflow=()
 command -v nextflow >/dev/null || skip_nextflow=(--ignore-glob='tests/workflow/test_nextflow*.yml')
-exec .venv/bin/pytest -q "${skip_nextflow[@]}" "$@"
+# --git-aware: pytest-workflow copies only tracked files (not .venv) into each test's folder;
+# the YAML commands find this checkout's metevo first on PATH.
+export PATH="$PWD/.venv/bin:$PATH"
+exec .venv/bin/pytest -q --git-aware "${skip_nextflow[@]}" "$@"
