@@ -6,7 +6,8 @@ dialects, bgzipped and tabix-indexed, drawn from one pool of variants so that th
 overlap), then times, in the same run and on the same files:
 
 * ``metevo ensemble-calls --vcf mutect2=... --vcf strelka2=... --vcf varscan2=... --out X.maf``
-  (the installed command, wall time, best of 3), and
+  (the installed command, wall time, best of 3; the two commands are run alternately so
+  that both see the same load on the machine), and
 * ``bcftools isec -n+2 -c none -o sites.txt`` (the closest peer: which sites are in >= 2
   files; it does not read allele counts, apply thresholds or write a MAF).
 
@@ -184,16 +185,23 @@ def write_caller_vcfs(outdir: Path, n_records: int, seed: int = 1) -> dict[str, 
     return paths
 
 
-def best_of(n: int, argv: list[str]) -> float:
-    best = float("inf")
+def run_timed(argv: list[str]) -> float:
+    t0 = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    if done.returncode != 0:
+        sys.exit(f"command failed ({done.returncode}): {' '.join(argv)}\n{done.stderr}")
+    return elapsed
+
+
+def best_of_interleaved(n: int, first: list[str], second: list[str]) -> tuple[float, float]:
+    """Best wall time of each command over ``n`` rounds, alternating them so that both see
+    the same conditions (other load on the machine changes from second to second)."""
+    a, b = [], []
     for _ in range(n):
-        t0 = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, text=True)
-        elapsed = time.perf_counter() - t0
-        if done.returncode != 0:
-            sys.exit(f"command failed ({done.returncode}): {' '.join(argv)}\n{done.stderr}")
-        best = min(best, elapsed)
-    return best
+        a.append(run_timed(first))
+        b.append(run_timed(second))
+    return min(a), min(b)
 
 
 def main() -> None:
@@ -223,8 +231,7 @@ def main() -> None:
         metevo_cmd += ["--min-callers", "2", "--out", str(workdir / "BENCH.maf"), "--summary", str(workdir / "BENCH.callers.tsv")]
         bcftools_cmd = [bcftools, "isec", "-n+2", "-c", "none", "-o", str(workdir / "isec_sites.txt"), *map(str, vcfs.values())]
 
-        t_bcftools = best_of(args.repeats, bcftools_cmd)
-        t_metevo = best_of(args.repeats, metevo_cmd)
+        t_bcftools, t_metevo = best_of_interleaved(args.repeats, bcftools_cmd, metevo_cmd)
         n_maf = sum(1 for line in open(workdir / "BENCH.maf") if not line.startswith(("#", "Hugo_Symbol")))
         n_isec = sum(1 for _ in open(workdir / "isec_sites.txt"))
         print(f"bcftools isec -n+2      : {t_bcftools:6.2f} s  ({n_isec:,} sites in >= 2 files, any FILTER)")

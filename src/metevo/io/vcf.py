@@ -937,12 +937,11 @@ class _Reader:
         table = _ByteTable(body, first_line)
         present = table.line_end > table.line_start  # blank lines are skipped, keeping numbering
         ncol = self.ncol
-        tabs_per_line = table.count_per_line(9)
-        bad = np.flatnonzero(present & (tabs_per_line != ncol - 1))
-        if len(bad):
-            i = int(bad[0])
-            text = table.text(i)
-            if text.startswith("#"):
+        if not table.has_fields_per_line(ncol, present):
+            tabs_per_line = table.count_per_line(9)
+            bad = np.flatnonzero(present & (tabs_per_line != ncol - 1))
+            i = int(bad[0])  # the quick check fails only when a line has the wrong number of tabs
+            if table.text(i).startswith("#"):
                 raise InputError("unexpected header line after the #CHROM line", file=self.path, line=table.line_number_of(i))
             raise InputError(
                 f"expected {ncol} tab-separated fields (as in the #CHROM line), found {int(tabs_per_line[i]) + 1}",
@@ -1131,6 +1130,19 @@ class _ByteTable:
     def text(self, line_index: int) -> str:
         return self.body[int(self.line_start[line_index]):int(self.line_end[line_index])].decode()
 
+    def has_fields_per_line(self, ncol: int, present: np.ndarray) -> bool:
+        """Whether every present line has exactly ``ncol - 1`` tabs (without counting per line:
+        the right total, and each line's share of the sorted tab positions inside that line)."""
+        tabs = self.positions(9)
+        per = ncol - 1
+        n = int(present.sum())
+        if len(tabs) != n * per:
+            return False
+        if not per or not n:
+            return True
+        grouped = tabs.reshape(n, per)
+        return bool((grouped[:, 0] >= self.line_start[present]).all() and (grouped[:, -1] < self.line_end[present]).all())
+
     def count_per_line(self, byte: int) -> np.ndarray:
         pos = self.positions(byte)
         before_end = np.searchsorted(pos, self.line_end)
@@ -1248,19 +1260,28 @@ class _ByteTable:
                 groups[text] = np.array(members, dtype=np.int64)
         return groups
 
+    def after(self, byte: int, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(index into positions(byte) of the first ``byte`` at or after each start, and the
+        position found there, or a position past every range)."""
+        pos = self.positions(byte)
+        lo = np.searchsorted(pos, start)
+        found = np.append(pos, len(self.arr) + 1)[lo]
+        return lo, found
+
     def subfields(self, start: np.ndarray, end: np.ndarray, k: int, sep: int):
         """Boundaries of the ``k`` ``sep``-separated parts of each range (lists of arrays), and
         which ranges have exactly ``k`` parts; None when no range does."""
-        pos = self.positions(sep)
+        pos = np.append(self.positions(sep), len(self.arr) + 1)  # a sentinel past the end
         lo = np.searchsorted(pos, start)
-        hi = np.searchsorted(pos, end)
-        good = (hi - lo) == (k - 1)
+        # exactly k - 1 separators inside: the (k-1)th is before the end, the kth is not
+        good = pos[np.minimum(lo + k - 1, len(pos) - 1)] >= end
+        if k > 1:
+            good &= pos[np.minimum(lo + k - 2, len(pos) - 1)] < end
         if not good.any():
             return None
-        lo = np.where(good, lo, 0)
         starts, ends = [start], []
         for j in range(k - 1):
-            cut = pos[np.minimum(lo + j, len(pos) - 1)] if len(pos) else np.zeros(len(start), np.int64)
+            cut = pos[np.minimum(lo + j, len(pos) - 1)]
             ends.append(np.where(good, cut, start))
             starts.append(np.where(good, cut + 1, start))
         ends.append(end)
@@ -1306,7 +1327,6 @@ def _bulk_counts(table: _ByteTable, rule: str, at: dict[str, int], starts, ends,
     ``codes`` are the REF and ALT base codes (A, C, G, T = 0..3; -1 for other alleles) used
     by the per-base layouts (BCOUNT, Strelka2 AU..TU)."""
     m = len(codes[0])
-    commas = table.positions(44)
     zero = np.zeros(m, np.int64)
 
     def part(key: str):
@@ -1314,39 +1334,31 @@ def _bulk_counts(table: _ByteTable, rule: str, at: dict[str, int], starts, ends,
         return starts[j], ends[j]
 
     def split_parts(key: str, k: int):
-        s, e = part(key)
-        lo = np.searchsorted(commas, s)
-        hi = np.searchsorted(commas, e)
-        good = (hi - lo) == (k - 1)
-        lo = np.where(good, lo, 0)
-        out_s, out_e = [s], []
-        for j in range(k - 1):
-            cut = commas[np.minimum(lo + j, len(commas) - 1)] if len(commas) else s
-            out_e.append(np.where(good, cut, s))
-            out_s.append(np.where(good, cut + 1, s))
-        out_e.append(e)
-        return out_s, out_e, good
+        out = table.subfields(*part(key), k, 44)  # ','
+        if out is None:
+            s, e = part(key)
+            return [s] * k, [e] * k, np.zeros(m, bool)
+        return out
 
     if rule == "AD":
         s, e = part("AD")
-        n_commas = np.searchsorted(commas, e) - np.searchsorted(commas, s)
         ref_n, alt_n, valid = zero.copy(), zero.copy(), np.zeros(m, bool)
-        two = n_commas == 1
+        ps, pe, two = split_parts("AD", 2)
         if two.any():
-            ps, pe, good = split_parts("AD", 2)
             r, g1 = table.uints(ps[0], pe[0])
             a, g2 = table.uints(ps[1], pe[1])
             ref_n = np.where(two, r, ref_n)
             alt_n = np.where(two, a, alt_n)
-            valid |= two & good & g1 & g2
-        one = n_commas == 0
-        if one.any() and "RD" in at:
-            # VarScan2: AD is the ALT count alone and RD the REF count
-            r, g1 = table.uints(*part("RD"))
-            a, g2 = table.uints(s, e)
-            ref_n = np.where(one, r, ref_n)
-            alt_n = np.where(one, a, alt_n)
-            valid |= one & g1 & g2
+            valid |= two & g1 & g2
+        if "RD" in at:
+            # VarScan2: AD is the ALT count alone (no comma) and RD the REF count
+            one = table.after(44, s, e)[1] >= e
+            if one.any():
+                r, g1 = table.uints(*part("RD"))
+                a, g2 = table.uints(s, e)
+                ref_n = np.where(one, r, ref_n)
+                alt_n = np.where(one, a, alt_n)
+                valid |= one & g1 & g2
     elif rule in ("BCOUNT", "STRELKA_SNV"):
         values, good = [], np.ones(m, bool)
         if rule == "BCOUNT":
