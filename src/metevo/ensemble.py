@@ -102,12 +102,6 @@ def threshold_mask(table: pd.DataFrame, thresholds: Thresholds) -> np.ndarray:
     return ok
 
 
-def passing_calls(calls: pd.DataFrame) -> pd.DataFrame:
-    """A caller's PASS calls, one row per variant key (the first, in file order)."""
-    passed = calls[calls["is_pass"].to_numpy(dtype=bool)]
-    return passed.drop_duplicates(subset=list(KEY), keep="first")
-
-
 def _first_where(eligible: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Per group (rows sorted by caller rank within groups): offset of the first eligible row, or -1."""
     n = len(eligible)
@@ -134,11 +128,11 @@ def consensus(
 
     ``calls`` maps a caller name to its calls table (:func:`metevo.io.vcf.read_caller_vcf`;
     several files of one caller concatenated). A caller reporting the same variant twice
-    counts once (its first record is used). Returns the kept variants (grouped by
-    chromosome, then by position and alleles) with the caller set and the counts of the priority
-    caller, and a per-caller summary: calls-table rows (one per ALT), PASS rows, distinct
-    PASS variants meeting the thresholds with the caller's own counts, and distinct PASS
-    variants in the final consensus.
+    counts once (its first record is used). Returns the kept variants (grouped by chromosome
+    in input order, then by position and alleles) with their callers and the counts of the
+    priority caller (``counts_caller``), and a per-caller summary: calls-table rows (one per
+    ALT), PASS rows, distinct PASS variants meeting the thresholds with the caller's own
+    counts, and distinct PASS variants in the final consensus.
     """
     if min_callers < 1:
         raise ValueError(f"min_callers must be >= 1, got {min_callers}")
@@ -175,9 +169,9 @@ def consensus(
 
 
 def _combine(flat, na, rank, caller_of, min_callers, priority):
-    """Group PASS rows by variant; returns (candidate variants with >= min_callers callers,
-    per-row info for the summary: (row order, group id of each sorted row, first-of-caller flag,
-    candidate flag per group))."""
+    """Group PASS rows by variant key; returns (variants with >= min_callers callers, before
+    thresholds; and for the summary: the sorted de-duplicated row order, the group of each
+    of those rows, and which groups had enough callers)."""
     n = len(rank)
     if not n:
         return _empty_variants(), None

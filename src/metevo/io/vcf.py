@@ -121,7 +121,7 @@ class VcfHeaderInfo:
 
 
 CHUNK_BYTES = 32 * 1024 * 1024  # decompressed text parsed at a time: bounds memory on large VCFs
-_READ_BYTES = 64 * 1024 * 1024  # compressed bytes read at a time
+_READ_BYTES = 64 * 1024 * 1024  # compressed bytes read at a time (less when only the header is wanted)
 
 
 def _open_error(path: Path, err: OSError) -> InputError:
@@ -134,7 +134,7 @@ def _open_error(path: Path, err: OSError) -> InputError:
     return InputError(f"cannot read the VCF file ({err})", file=path)
 
 
-def _inflate_pieces(fh, first: bytes):
+def _inflate_pieces(fh, first: bytes, read_size: int = _READ_BYTES):
     """Decompressed pieces of a gzip/bgzip stream; damaged data raises ValueError, zlib.error
     or EOFError.
 
@@ -149,7 +149,7 @@ def _inflate_pieces(fh, first: bytes):
         pos, last_empty = 0, False
         while True:
             if len(buf) - pos < 28 and not eof:
-                more = fh.read(_READ_BYTES)
+                more = fh.read(read_size)
                 buf, pos, eof = buf[pos:] + more, 0, not more
                 continue
             if pos >= len(buf):
@@ -162,7 +162,7 @@ def _inflate_pieces(fh, first: bytes):
             if end > len(buf):
                 if eof:
                     raise EOFError("truncated block")
-                more = fh.read(_READ_BYTES)
+                more = fh.read(read_size)
                 buf, pos, eof = buf[pos:] + more, 0, not more
                 continue
             xlen = buf[pos + 10] | (buf[pos + 11] << 8)
@@ -188,7 +188,7 @@ def _inflate_pieces(fh, first: bytes):
                     buf = rest  # the next member
         if eof:
             break
-        buf = fh.read(_READ_BYTES)
+        buf = fh.read(read_size)
         eof = not buf
     if started:
         raise EOFError("the last gzip member is incomplete")
@@ -240,11 +240,12 @@ class _TextChunks:
         except OSError as err:
             raise _open_error(path, err) from None
         with fh:
-            first = fh.read(_READ_BYTES)
+            read_size = min(_READ_BYTES, max(self.size, 1 << 20))
+            first = fh.read(read_size)
             if first[:2] == b"\x1f\x8b":
-                pieces = _inflate_pieces(fh, first)
+                pieces = _inflate_pieces(fh, first, read_size)
             else:
-                pieces = self._plain(fh, first)
+                pieces = self._plain(fh, first, read_size)
             pending: list[bytes] = []
             pending_size = 0
             try:
@@ -271,11 +272,11 @@ class _TextChunks:
                 yield data
 
     @staticmethod
-    def _plain(fh, first: bytes):
+    def _plain(fh, first: bytes, read_size: int):
         if first:
             yield first
         while True:
-            more = fh.read(_READ_BYTES)
+            more = fh.read(read_size)
             if not more:
                 return
             yield more
