@@ -51,10 +51,14 @@ def nextflow_params(path: Path = REPO / "nextflow.config") -> dict:
     return values
 
 
-def step_defaults(command: str) -> dict:
+def step_actions(command: str) -> dict[str, argparse.Action]:
     parser = build_parser(only=command)
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return {a.dest: a.default for a in sub.choices[command]._actions if a.dest != "help"}
+    return {a.dest: a for a in sub.choices[command]._actions if a.dest != "help"}
+
+
+def step_defaults(command: str) -> dict:
+    return {dest: action.default for dest, action in step_actions(command).items()}
 
 
 def schema_properties() -> dict:
@@ -118,8 +122,8 @@ def test_schema_describes_every_parameter_with_its_default():
 
 def test_schema_enums_match_the_steps():
     props = schema_properties()
-    genome_choices = {a.dest: a.choices for a in build_parser(only="validate")._actions[-1].choices["validate"]._actions}
-    assert props["genome"]["enum"] == list(genome_choices["genome"])
+    for command in ("validate", "ensemble-calls", "germline"):
+        assert props["genome"]["enum"] == list(step_actions(command)["genome"].choices)
 
 
 def test_workflow_reads_samplesheet_rows_in_schema_order():
