@@ -117,19 +117,43 @@ def _run_in_worker(argv: list[str]) -> tuple[int, str]:
 
 @dataclass
 class Progress:
+    """One line per finished task in logs; on a terminal, one status line updated in place."""
+
     total: int
     stream: object = sys.stderr
     quiet: bool = False
     done: int = 0
+    cached: int = 0
+
+    def __post_init__(self) -> None:
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.running: dict[str, None] = {}
+
+    def _status_line(self) -> str:
+        names = ", ".join(list(self.running)[:3]) + (" ..." if len(self.running) > 3 else "")
+        return f"[{self.done}/{self.total}] {self.cached} up to date, {len(self.running)} running: {names}"
 
     def event(self, task: Task, status: str, seconds: float | None = None) -> None:
-        if status in ("done", "cached", "failed"):
+        if status == "start":
+            self.running[task.label] = None
+        else:
+            self.running.pop(task.label, None)
             self.done += 1
+            self.cached += status == "cached"
         if self.quiet:
             return
         width = len(str(self.total))
         timing = f" {seconds:.1f}s" if seconds is not None else ""
-        print(f"[{self.done:>{width}}/{self.total}] {status:<7} {task.label}{timing}", file=self.stream, flush=True)
+        if self.live:
+            if status in ("done", "failed"):
+                print(f"\r\033[K[{self.done:>{width}}/{self.total}] {status:<6} {task.label}{timing}", file=self.stream)
+            print(f"\r\033[K{self._status_line()}"[:200], end="", file=self.stream, flush=True)
+        elif status != "start":
+            print(f"[{self.done:>{width}}/{self.total}] {status:<6} {task.label}{timing}", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.live and not self.quiet:
+            print("\r\033[K", end="", file=self.stream, flush=True)
 
 
 def execute(tasks: list[Task], outdir: Path, *, cpus: int = 1, force: bool = False, quiet: bool = False) -> dict[str, str]:
@@ -178,6 +202,7 @@ def execute(tasks: list[Task], outdir: Path, *, cpus: int = 1, force: bool = Fal
                         failure = (task, message)
             if failure is not None:
                 pending.clear()
+    progress.close()
     if failure is not None:
         task, message = failure
         raise StepFailed(f"task {task.label} failed: {message}")
