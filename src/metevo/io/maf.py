@@ -236,12 +236,6 @@ def write_maf(frame: pd.DataFrame, path: str | os.PathLike, *, extra_columns: Se
         frame = frame.iloc[order].reset_index(drop=True)
     n = len(frame)
     cells = [_cells(frame[name]) if name in frame.columns else [""] * n for name in columns]
-    for name, column in zip(columns, cells):
-        if name in frame.columns and (pd.api.types.is_numeric_dtype(frame[name].dtype) or pd.api.types.is_bool_dtype(frame[name].dtype)):
-            continue
-        joined = "\t".join(column)
-        if joined.count("\t") != max(n - 1, 0) or "\n" in joined:  # would break the table: a bug upstream
-            raise ValueError(f"cannot write MAF column {name}: a value contains a tab or newline")
     # runs of columns holding one value on every row are joined once, not once per row
     merged: list[list[str]] = []
     run: list[str] = []
@@ -255,11 +249,14 @@ def write_maf(frame: pd.DataFrame, path: str | os.PathLike, *, extra_columns: Se
         merged.append(column)
     if run:
         merged.append(["\t".join(run)] * n)
+    body = "\n".join(map("\t".join, zip(*merged))) if n else ""
+    if body.count("\n") != max(n - 1, 0) or body.count("\t") != n * (len(columns) - 1):
+        raise ValueError("cannot write the MAF: a value contains a tab or a newline")  # a bug upstream, not bad input
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write("#version 2.4\n")
         fh.write("\t".join(columns) + "\n")
         if n:
-            fh.write("\n".join(map("\t".join, zip(*merged))))
+            fh.write(body)
             fh.write("\n")
 
 

@@ -1119,9 +1119,18 @@ class _ByteTable:
         self._positions: dict[int, np.ndarray] = {}
 
     def positions(self, byte: int) -> np.ndarray:
+        """Sorted offsets of ``byte`` in the chunk."""
+        return self.padded_positions(byte)[:-1]
+
+    def padded_positions(self, byte: int) -> np.ndarray:
+        """positions(byte) followed by a sentinel past the end, so that 'the next one after'
+        lookups need no bounds checks."""
         found = self._positions.get(byte)
         if found is None:
-            found = np.flatnonzero(self.arr == byte)
+            hits = np.flatnonzero(self.arr == byte)
+            found = np.empty(len(hits) + 1, dtype=hits.dtype)
+            found[:-1] = hits
+            found[-1] = len(self.arr) + 1
             self._positions[byte] = found
         return found
 
@@ -1264,15 +1273,14 @@ class _ByteTable:
     def after(self, byte: int, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(index into positions(byte) of the first ``byte`` at or after each start, and the
         position found there, or a position past every range)."""
-        pos = self.positions(byte)
+        pos = self.padded_positions(byte)
         lo = np.searchsorted(pos, start)
-        found = np.append(pos, len(self.arr) + 1)[lo]
-        return lo, found
+        return lo, pos[lo]
 
     def subfields(self, start: np.ndarray, end: np.ndarray, k: int, sep: int):
         """Boundaries of the ``k`` ``sep``-separated parts of each range (lists of arrays), and
         which ranges have exactly ``k`` parts; None when no range does."""
-        pos = np.append(self.positions(sep), len(self.arr) + 1)  # a sentinel past the end
+        pos = self.padded_positions(sep)
         lo = np.searchsorted(pos, start)
         # exactly k - 1 separators inside: the (k-1)th is before the end, the kth is not
         good = pos[np.minimum(lo + k - 1, len(pos) - 1)] >= end
