@@ -94,8 +94,11 @@ def _read_task(task: tuple) -> object:
     return read_caller_vcf(path, caller, tumor_name=tumor_name, normal_name=normal_name, sample_id=sample_id, fasta=fasta)
 
 
-def _read_all(tasks: list[tuple], jobs: int) -> list:
-    """Calls tables of the VCFs, read in ``jobs`` processes (0: decide automatically)."""
+def _read_all(tasks: list[tuple], jobs: int, genome=None) -> list:
+    """Calls tables of the VCFs, read in ``jobs`` processes (0: decide automatically).
+
+    ``genome`` is the opened reference, shared by the VCFs read in this process (worker
+    processes open the FASTA path of their task themselves)."""
     total = 0
     for task in tasks:
         try:
@@ -114,7 +117,7 @@ def _read_all(tasks: list[tuple], jobs: int) -> list:
             idle = 0.0
         workers = min(len(tasks), cpus, max(1, int(idle + 0.5))) if total >= _PARALLEL_MIN_BYTES else 1
     if workers < 2 or os.name != "posix":
-        return [_read_task(t) for t in tasks]
+        return [_read_task(t[:5] + ((genome if genome is not None else t[5]),)) for t in tasks]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -184,14 +187,12 @@ def run(args: argparse.Namespace) -> None:
     if len(set(builds.values())) > 1:
         listed = "; ".join(f"{Path(p).name}: {b}" for p, b in builds.items())
         raise InputError(f"the VCFs of sample '{args.sample}' mix genome builds ({listed})")
-    fasta = None
+    genome = None
     if args.fasta:
         from metevo.io.fasta import open_fasta
 
-        open_fasta(args.fasta)  # fail early on a bad reference, before any VCF is read
-        fasta = args.fasta
-    tasks = [t[:5] + (fasta,) for t in tasks]
-    tables = _read_all(tasks, args.jobs)
+        genome = open_fasta(args.fasta)  # fail early on a bad reference, before any VCF is read
+    tables = _read_all(tasks, args.jobs, genome)
 
     import pandas as pd
 
