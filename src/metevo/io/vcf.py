@@ -614,8 +614,8 @@ def allele_depths(alleles: Sequence[str], var_idx: int, fmt: dict[str, str], *, 
         counts = fmt["BCOUNT"].split(",")
         depths = [ival("BCOUNT", counts[_BASE_INDEX[a]]) if a in _BASE_INDEX and _BASE_INDEX[a] < len(counts) else None for a in alleles]
     elif not has_ad and all(k in fmt for k in ("AU", "CU", "GU", "TU")):
-        tier1 = {b: _first_int(fmt[b + "U"], key=b + "U", **where) for b in "ACGT"}
-        depths = [tier1.get(a) for a in alleles]
+        # tier-1 counts of the record's bases (vcf2maf); other alleles (N, indels) have none
+        depths = [_first_int(fmt[a + "U"], key=a + "U", **where) if a in _BASE_INDEX else None for a in alleles]
     elif not has_ad and "TIR" in fmt and "TAR" in fmt:
         depths = [None] * n
         depths[0] = _first_int(fmt["TAR"], key="TAR", **where)
@@ -1101,6 +1101,27 @@ for _i, _b in enumerate(b"ACGTN"):
 _BASES = np.array(list("ACGTN"), dtype=object)
 
 
+class _Parts:
+    """Start (or end) offsets of part j of separator-split ranges, computed on first use."""
+
+    def __init__(self, pos, lo, start, end, good, k, starts) -> None:
+        self.pos, self.lo, self.start, self.end, self.good, self.k, self.starts = pos, lo, start, end, good, k, starts
+        self._cache: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return self.k
+
+    def __getitem__(self, j: int) -> np.ndarray:
+        found = self._cache.get(j)
+        if found is None:
+            if self.starts:
+                found = self.start if j == 0 else np.where(self.good, self.pos[np.minimum(self.lo + j - 1, len(self.pos) - 1)] + 1, self.start)
+            else:
+                found = self.end if j == self.k - 1 else np.where(self.good, self.pos[np.minimum(self.lo + j, len(self.pos) - 1)], self.start)
+            self._cache[j] = found
+        return found
+
+
 class _ByteTable:
     """Byte offsets of the lines and tab-separated fields of a VCF body, for vectorised parsing."""
 
@@ -1278,23 +1299,19 @@ class _ByteTable:
         return lo, pos[lo]
 
     def subfields(self, start: np.ndarray, end: np.ndarray, k: int, sep: int):
-        """Boundaries of the ``k`` ``sep``-separated parts of each range (lists of arrays), and
-        which ranges have exactly ``k`` parts; None when no range does."""
+        """Boundaries of the ``k`` ``sep``-separated parts of each range, and which ranges have
+        exactly ``k`` parts; None when no range does. The boundaries are (starts, ends)
+        sequences indexed by part, computed only for the parts asked for."""
         pos = self.padded_positions(sep)
         lo = np.searchsorted(pos, start)
+        last = len(pos) - 1
         # exactly k - 1 separators inside: the (k-1)th is before the end, the kth is not
-        good = pos[np.minimum(lo + k - 1, len(pos) - 1)] >= end
+        good = pos[np.minimum(lo + k - 1, last)] >= end
         if k > 1:
-            good &= pos[np.minimum(lo + k - 2, len(pos) - 1)] < end
+            good &= pos[np.minimum(lo + k - 2, last)] < end
         if not good.any():
             return None
-        starts, ends = [start], []
-        for j in range(k - 1):
-            cut = pos[np.minimum(lo + j, len(pos) - 1)]
-            ends.append(np.where(good, cut, start))
-            starts.append(np.where(good, cut + 1, start))
-        ends.append(end)
-        return starts, ends, good
+        return _Parts(pos, lo, start, end, good, k, True), _Parts(pos, lo, start, end, good, k, False), good
 
     def info_status(self, start: np.ndarray, end: np.ndarray, key: str, caller: str) -> np.ndarray:
         """Rows whose INFO ``key`` says 'not somatic' (VarScan2 SS != 2; VarDict STATUS not
@@ -1369,27 +1386,29 @@ def _bulk_counts(table: _ByteTable, rule: str, at: dict[str, int], starts, ends,
                 alt_n = np.where(one, a, alt_n)
                 valid |= one & g1 & g2
     elif rule in ("BCOUNT", "STRELKA_SNV"):
-        values, good = [], np.ones(m, bool)
-        if rule == "BCOUNT":
-            ps, pe, g = split_parts("BCOUNT", 4)
-            good &= g
-            for j in range(4):
-                v, gv = table.uints(ps[j], pe[j])
-                values.append((v, gv))
-        else:
-            for b in "ACGT":
-                ps, pe, g = split_parts(b + "U", 2)
-                v, gv = table.uints(ps[0], pe[0])
-                good &= g
-                values.append((v, gv))
+        # one count per base; only the REF and ALT bases' counts are parsed (as vcf2maf reads them)
         ri, ai = codes
-        good &= (ri >= 0) & (ai >= 0)
+        valid = (ri >= 0) & (ai >= 0)
         ri, ai = np.maximum(ri, 0), np.maximum(ai, 0)
-        stack = np.stack([v for v, _ in values])
-        ok = np.stack([gv for _, gv in values])
         rows = np.arange(m)
-        ref_n, alt_n = stack[ri, rows], stack[ai, rows]
-        valid = good & ok[ri, rows] & ok[ai, rows]
+        if rule == "BCOUNT":
+            ps, pe, good = split_parts("BCOUNT", 4)
+            ps, pe = np.stack([ps[j] for j in range(4)]), np.stack([pe[j] for j in range(4)])
+            picked = [(ps[ri, rows], pe[ri, rows]), (ps[ai, rows], pe[ai, rows])]
+            valid &= good
+        else:  # Strelka2 AU..TU: tier 1 is the first of two values
+            fs = np.stack([starts[at[b + "U"]] for b in "ACGT"])
+            fe = np.stack([ends[at[b + "U"]] for b in "ACGT"])
+            picked = []
+            for code in (ri, ai):
+                tiers = table.subfields(fs[code, rows], fe[code, rows], 2, 44)
+                if tiers is None:
+                    return zero, zero, zero, np.zeros(m, bool)
+                picked.append((tiers[0][0], tiers[1][0]))
+                valid &= tiers[2]
+        ref_n, g1 = table.uints(*picked[0])
+        alt_n, g2 = table.uints(*picked[1])
+        valid &= g1 & g2
     else:  # STRELKA_INDEL: tier-1 TAR (REF) and TIR (ALT)
         ps, pe, g1 = split_parts("TAR", 2)
         ref_n, g2 = table.uints(ps[0], pe[0])
