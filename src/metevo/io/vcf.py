@@ -28,7 +28,9 @@ and, with a reference, indels left-aligned and every REF checked against it
 (:mod:`metevo.variants`). Annotation (VEP ``CSQ`` or snpEff ``ANN``) is reduced to one effect
 per ALT by :mod:`metevo.consequence`.
 
-Reading is built for speed and bounded memory: bgzip blocks are inflated directly, the
+VCFs are read through pysam: htslib inflates the bgzip (or gzip) stream (``pysam.BGZFile``)
+and reads the header lines (``pysam.VariantHeader``: its samples and contig lengths are the
+ones used). The records are parsed here, for speed and bounded memory: the
 decompressed text is parsed in chunks of :data:`CHUNK_BYTES`, and within a chunk the field
 boundaries, integers and common count layouts are found with numpy on the raw bytes (one
 FORMAT string at a time). Records that do not fit that bulk path (multi-allelic, missing
@@ -41,7 +43,7 @@ from __future__ import annotations
 import os
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -134,64 +136,32 @@ def _open_error(path: Path, err: OSError) -> InputError:
     return InputError(f"cannot read the VCF file ({err})", file=path)
 
 
-def _inflate_pieces(fh, first: bytes, read_size: int = _READ_BYTES):
-    """Decompressed pieces of a gzip/bgzip stream; damaged data raises ValueError, zlib.error
-    or EOFError.
+BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 
-    BGZF blocks (SAM/BAM specification 4.1) are inflated one by one, each with its CRC and
-    size checked, about twice as fast as Python's gzip module; the end-of-file marker block
-    must be there (a file cut between blocks would otherwise look complete). Other gzip data
-    goes through a streaming decompressor, member after member.
+
+def _htslib_pieces(path: Path, read_size: int, bgzf: bool):
+    """Decompressed pieces of a gzip/bgzip file, inflated by htslib (``pysam.BGZFile``).
+
+    htslib reads a BGZF file that lacks its end-of-file marker block without complaint (a copy
+    cut between two blocks looks complete), so that marker is checked here. Damaged data
+    raises OSError or EOFError.
     """
-    buf, eof = first, False
-    if len(buf) >= 18 and buf[3] & 4 and buf[12:14] == b"BC":
-        decompress, crc32 = zlib.decompress, zlib.crc32
-        pos, last_empty = 0, False
+    import pysam
+
+    pysam.set_verbosity(0)  # htslib would print its own warnings; ours name file and line
+    if bgzf:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - len(BGZF_EOF)))
+            if fh.read() != BGZF_EOF:
+                raise EOFError("no BGZF end-of-file marker")
+    with pysam.BGZFile(str(path), "rb") as stream:
         while True:
-            if len(buf) - pos < 28 and not eof:
-                more = fh.read(read_size)
-                buf, pos, eof = buf[pos:] + more, 0, not more
-                continue
-            if pos >= len(buf):
-                if not last_empty:
-                    raise EOFError("no BGZF end-of-file marker")
+            piece = stream.read(read_size)
+            if not piece:
                 return
-            if len(buf) - pos < 18 or buf[pos] != 31 or buf[pos + 1] != 139 or not buf[pos + 3] & 4 or buf[pos + 12:pos + 14] != b"BC":
-                raise ValueError("not a BGZF block")
-            end = pos + (buf[pos + 16] | (buf[pos + 17] << 8)) + 1
-            if end > len(buf):
-                if eof:
-                    raise EOFError("truncated block")
-                more = fh.read(read_size)
-                buf, pos, eof = buf[pos:] + more, 0, not more
-                continue
-            xlen = buf[pos + 10] | (buf[pos + 11] << 8)
-            data = decompress(memoryview(buf)[pos + 12 + xlen:end - 8], -15)
-            if crc32(data) != int.from_bytes(buf[end - 8:end - 4], "little") or len(data) != int.from_bytes(buf[end - 4:end], "little"):
-                raise ValueError("checksum mismatch")
-            last_empty = not data
-            if data:
-                yield data
-            pos = end
-    dec, started = zlib.decompressobj(31), False
-    while True:
-        while buf:
-            started = True
-            out = dec.decompress(buf)
-            if out:
-                yield out
-            buf = b""
-            if dec.eof:
-                rest = dec.unused_data
-                dec, started = zlib.decompressobj(31), False
-                if rest.strip(b"\x00"):
-                    buf = rest  # the next member
-        if eof:
-            break
-        buf = fh.read(read_size)
-        eof = not buf
-    if started:
-        raise EOFError("the last gzip member is incomplete")
+            yield piece
 
 
 def _decompress_prefix(path: Path) -> bytes:
@@ -241,9 +211,10 @@ class _TextChunks:
             raise _open_error(path, err) from None
         with fh:
             read_size = min(_READ_BYTES, max(self.size, 1 << 20))
-            first = fh.read(read_size)
+            first = fh.read(18)  # enough to tell plain text, gzip and BGZF apart
             if first[:2] == b"\x1f\x8b":
-                pieces = _inflate_pieces(fh, first, read_size)
+                bgzf = len(first) >= 18 and bool(first[3] & 4) and first[12:14] == b"BC"
+                pieces = _htslib_pieces(path, read_size, bgzf)
             else:
                 pieces = self._plain(fh, first, read_size)
             pending: list[bytes] = []
@@ -482,6 +453,39 @@ def _parse_header(lines: list[str], path: Path) -> VcfHeaderInfo:
     )
 
 
+def _htslib_checked(header: VcfHeaderInfo, head: list[str], path: Path) -> VcfHeaderInfo:
+    """The header lines as htslib (``pysam.VariantHeader``) reads them must agree with ours.
+
+    Our parser gives line-numbered errors and the dialect details; htslib is what bcftools and
+    most downstream tools apply, so a header line it rejects is refused here, and its sample
+    list and contig lengths are the ones used. The lines are handed over from memory: opening
+    the file again with ``pysam.VariantFile`` costs ~30 ms and cannot read plain-gzip VCFs.
+    """
+    import pysam
+
+    pysam.set_verbosity(0)
+    hts = pysam.VariantHeader()
+    for number, line in enumerate(head[1:header.header_lines - 1], start=2):
+        try:
+            hts.add_line(line)
+        except ValueError:
+            raise InputError("htslib cannot read this header line", file=path, line=number) from None
+    try:
+        hts.add_samples(*header.samples)
+    except ValueError as err:
+        raise InputError(f"htslib cannot read the sample names ({err})", file=path, line=header.header_lines) from None
+    if tuple(hts.samples) != header.samples:
+        raise InputError(
+            f"the #CHROM line names samples {', '.join(header.samples)} but htslib reads {', '.join(hts.samples)}",
+            file=path, line=header.header_lines,
+        )
+    lengths = {name: hts.contigs[name].length for name in hts.contigs}
+    merged = {**header.contigs, **{k: v for k, v in lengths.items() if v is not None}}
+    if merged == header.contigs:
+        return header
+    return replace(header, contigs=merged, genome_build=_detect_build(merged, [header.reference or ""]) or header.genome_build)
+
+
 def read_vcf_header_info(path: str | os.PathLike) -> VcfHeaderInfo:
     """Samples, contigs (with lengths), ``##reference``, genome build, contig style, annotation.
 
@@ -492,7 +496,8 @@ def read_vcf_header_info(path: str | os.PathLike) -> VcfHeaderInfo:
     Only the header (and first record) is read, so this is quick on large files.
     """
     path = Path(path)
-    return _parse_header(_head_lines(path), path)
+    head = _head_lines(path)
+    return _htslib_checked(_parse_header(head, path), head, path)
 
 
 # ----------------------------------------------------------------------------- samples
@@ -1465,7 +1470,7 @@ def _read_calls(path: Path, caller: str, *, tumor_name=None, normal_name=None, s
     if caller not in DIALECTS:
         raise InputError(f"unknown caller '{caller}'; expected one of: {', '.join(DIALECTS)}")
     head, chunks = _read_vcf(path, chunk_size)
-    header = _parse_header(head, path)
+    header = _htslib_checked(_parse_header(head, path), head, path)
     tumor, normal = resolve_samples(header, tumor_name=tumor_name, normal_name=normal_name, sample_id=sample_id)
     clash = [k for k in info_fields if k in CALLS_COLUMNS]
     if clash:
