@@ -184,12 +184,9 @@ def _vcf_checks(ref: FileRef, row: pd.Series, sheet: Samplesheet):
     return info
 
 
-NCBI_BUILDS = {"37": "hg19", "grch37": "hg19", "hg19": "hg19", "b37": "hg19", "38": "hg38", "grch38": "hg38", "hg38": "hg38"}
-
-
 def _maf_checks(ref: FileRef, row: pd.Series, sheet: Samplesheet, cache: dict[str, pd.DataFrame]) -> str | None:
     """The MAF reads as a MAF and holds this sample; returns its genome build (from NCBI_Build)."""
-    from metevo.io.maf import read_maf
+    from metevo.io.maf import ncbi_build, read_maf
 
     if ref.path not in cache:
         cache[ref.path] = read_maf(ref.path)
@@ -203,11 +200,7 @@ def _maf_checks(ref: FileRef, row: pd.Series, sheet: Samplesheet, cache: dict[st
             f"MAF '{ref.raw}' has no Tumor_Sample_Barcode '{wanted}' (it has {len(barcodes)} samples: {shown}); set maf_sample to the barcode",
             file=sheet.path, line=ref.line, column=column,
         )
-    rows = maf[maf["Tumor_Sample_Barcode"] == wanted]
-    builds = {NCBI_BUILDS.get(str(b).strip().lower()) for b in rows["NCBI_Build"] if str(b).strip()} - {None}
-    if len(builds) > 1:
-        raise InputError(f"MAF rows of '{wanted}' mix genome builds ({', '.join(sorted(builds))}) in NCBI_Build", file=ref.path, column="NCBI_Build")
-    return builds.pop() if builds else None
+    return ncbi_build(maf[maf["Tumor_Sample_Barcode"] == wanted], path=ref.raw)
 
 
 def check_clinical(sheet: Samplesheet, clinical: pd.DataFrame, clinical_path: str | os.PathLike) -> None:

@@ -226,6 +226,18 @@ def test_strelka_files_given_together_or_apart_are_one_caller(tmp_path, capsys):
     assert (maf["Variant_Type"] != "SNP").any()  # indels from the second Strelka file are in
 
 
+def test_tumor_name_applies_only_to_vcfs_with_sample_columns(tmp_path, capsys):
+    """A sample whose Mutect2 VCF needs --tumor-name may also have LoFreq calls (no sample
+    columns); the name must not make the LoFreq file fail."""
+    argv = ["--sample", "S", "--tumor-name", "TUMOR", "--normal-name", "NORMAL", "--min-callers", "2",
+            "--vcf", f"mutect2={PAIRED / 'MuTect2.vcf.gz'}", "--vcf", f"lofreq={PAIRED / 'LoFreq.snv.vcf.gz'}",
+            "--out", str(tmp_path / "a.maf")]
+    code, err = run_cli(argv, capsys)
+    assert code == 0, err
+    maf = read_maf(tmp_path / "a.maf")
+    assert len(maf) > 0 and set(maf["callers"]) == {"lofreq,mutect2"}
+
+
 def test_rerun_is_byte_identical(tmp_path, capsys):
     argv = ["--sample", "S", "--vcf", f"mutect2={PAIRED / 'MuTect2.vcf.gz'}", "--vcf", f"vardict={PAIRED / 'VarDict.vcf.gz'}",
             "--fasta", str(DATA / "tiny.fa.gz")]

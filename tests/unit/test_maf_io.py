@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from metevo.errors import InputError
-from metevo.io.maf import MAF_COLUMNS, read_maf, read_maf_barcodes, read_maf_build, write_maf
+from metevo.io.maf import MAF_COLUMNS, ncbi_build, read_maf, write_maf
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "dev"
 
@@ -129,13 +129,12 @@ def test_write_maf_is_deterministic_and_round_trips(tmp_path):
     assert c.read_bytes() == a.read_bytes()
 
 
-def test_barcodes_and_build(tmp_path):
+def test_build_from_ncbi_build(tmp_path):
     path = write(tmp_path / "gdc.maf", GDC)
-    assert read_maf_barcodes(path) == {"TCGA-01", "TCGA-02"}
-    assert read_maf_build(path) == ("hg38", "chr")
+    assert ncbi_build(read_maf(path), path=path) == "hg38"
     mixed = write(tmp_path / "mixed.maf", GDC.replace("GRCh38\tchr10", "37\tchr10"))
     with pytest.raises(InputError, match="mixes genome builds") as err:
-        read_maf_build(mixed, display_name="in/mixed.maf")
+        ncbi_build(read_maf(mixed), path="in/mixed.maf")
     assert err.value.file == "in/mixed.maf" and err.value.line == 6
 
 
@@ -148,4 +147,4 @@ def test_real_maftools_maf():
     assert len(maf) == n_rows
     assert "End_Position" in maf.columns and "End_position" not in maf.columns
     assert (maf["End_Position"] >= maf["Start_Position"]).all()
-    assert read_maf_build(SHARED / "tcga_laml" / "tcga_laml.maf.gz") == ("hg19", "plain")
+    assert ncbi_build(maf, path="tcga_laml.maf.gz") == "hg19"

@@ -263,52 +263,21 @@ def write_maf(frame: pd.DataFrame, path: str | os.PathLike, *, extra_columns: Se
 _BUILD_ALIASES = {"37": "hg19", "grch37": "hg19", "hg19": "hg19", "b37": "hg19", "38": "hg38", "grch38": "hg38", "hg38": "hg38"}
 
 
-def read_maf_barcodes(path: str | os.PathLike, *, display_name: str | None = None) -> set[str]:
-    """The Tumor_Sample_Barcode values of a MAF (for checking a samplesheet before a run).
-
-    ``display_name`` is how the file is named in error messages (e.g. as written in the
-    samplesheet); default: the path.
-    """
-    frame = _read_for_check(path, display_name, ("Tumor_Sample_Barcode",))
-    return set(frame["Tumor_Sample_Barcode"].tolist())
-
-
-def read_maf_build(path: str | os.PathLike, *, display_name: str | None = None) -> tuple[str | None, str | None]:
-    """(genome build 'hg19' | 'hg38' | None from NCBI_Build, contig style 'chr' | 'plain' | None).
-
-    NCBI_Build values 37/GRCh37/hg19 and 38/GRCh38/hg38 are recognised; a MAF mixing the two
-    is an :class:`InputError` naming the first row of the second build.
-    """
-    from metevo.variants import chrom_style
-
-    frame = _read_for_check(path, display_name, ("Chromosome",))
-    style = chrom_style(sorted(set(frame["Chromosome"].tolist())))
+def ncbi_build(frame: pd.DataFrame, *, path: str | os.PathLike) -> str | None:
+    """Genome build of MAF rows from ``NCBI_Build`` ('hg19' | 'hg38' | None when absent or
+    unrecognised). Values 37/GRCh37/hg19 and 38/GRCh38/hg38 are recognised; rows mixing the
+    two are an :class:`InputError` naming the first row of the second build."""
     if "NCBI_Build" not in frame.columns:
-        return None, style
-    builds = [_BUILD_ALIASES.get(v.strip().lower()) for v in frame["NCBI_Build"].tolist()]
+        return None
     seen = None
-    for build, line in zip(builds, frame["__line__"].tolist()):
+    lines = frame["__line__"].tolist() if "__line__" in frame.columns else [None] * len(frame)
+    for value, line in zip(frame["NCBI_Build"].tolist(), lines):
+        build = _BUILD_ALIASES.get(str(value).strip().lower())
         if build is None:
             continue
         if seen is None:
             seen = build
         elif build != seen:
             raise InputError(f"NCBI_Build mixes genome builds ({seen} above, {build} here)",
-                             file=display_name or path, line=int(line), column="NCBI_Build")
-    return seen, style
-
-
-def _read_for_check(path, display_name, required) -> pd.DataFrame:
-    try:
-        frame = read_table(path, sep="\t", comment="#", what="MAF")
-    except InputError as err:
-        if display_name:
-            raise InputError(err.message, file=display_name, line=err.line, column=err.column) from None
-        raise
-    frame = frame.rename(columns=_canonical_names([c for c in frame.columns if c != "__line__"]))
-    for name in required:
-        if name not in frame.columns:
-            shown = ", ".join(c for c in frame.columns if c != "__line__")
-            raise InputError(f"missing required MAF column '{name}' (header has: {shown})",
-                             file=display_name or path, line=_header_line(Path(path)), column=name)
-    return frame
+                             file=path, line=int(line) if line is not None else None, column="NCBI_Build")
+    return seen

@@ -522,8 +522,7 @@ def resolve_samples(
     path = header.path
     listed = ", ".join(samples)
     if not samples:
-        if tumor_name or normal_name:
-            raise InputError("the VCF has no sample columns, so tumor/normal names cannot be used", file=path)
+        # LoFreq writes no sample columns; names given for a sample's other VCFs do not apply
         return None, None
     index = {name: i for i, name in enumerate(samples)}
     if tumor_name and tumor_name not in index:
