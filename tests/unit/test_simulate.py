@@ -149,6 +149,9 @@ def test_a_failed_run_leaves_no_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(write, "write_cohort", broken)
     assert main(["simulate", "--outdir", str(tmp_path / "cohort"), "--seed", "1", "--patients", "2"]) == 1
     assert list(tmp_path.iterdir()) == []
+    # missing parent folders are made (like mkdir -p), and removed again when writing fails
+    assert main(["simulate", "--outdir", str(tmp_path / "new" / "deeper" / "cohort"), "--seed", "1", "--patients", "2"]) == 1
+    assert list(tmp_path.iterdir()) == []
     assert main(["simulate", "--outdir", str(tmp_path / "c"), "--seed", "1", "--patients", "0"]) == 2
     assert "--patients" in capsys.readouterr().err
 

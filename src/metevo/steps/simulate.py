@@ -9,6 +9,7 @@ leaves no half-written DIR behind.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import tempfile
@@ -32,10 +33,13 @@ def _check_outdir(outdir: Path, force: bool) -> None:
     if outdir.is_dir() and any(outdir.iterdir()) and not force:
         raise ConfigError(f"--outdir {outdir}: folder exists and is not empty; choose another or pass --force to replace it")
     parent = outdir.parent if str(outdir.parent) else Path(".")
-    if not parent.is_dir():
-        raise ConfigError(f"--outdir {outdir}: parent folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise ConfigError(f"--outdir {outdir}: parent folder {parent} is not writable")
+    existing = parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"--outdir {outdir}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK):
+        raise ConfigError(f"--outdir {outdir}: folder {existing} is not writable")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -50,6 +54,11 @@ def run(args: argparse.Namespace) -> None:
     _check_outdir(outdir, args.force)
     cohort = simulate_cohort(args.seed, args.patients)
     parent = outdir.parent if str(outdir.parent) else Path(".")
+    created = []  # parent folders made here, removed again if writing fails (like mkdir -p)
+    for folder in reversed([parent, *parent.parents]):
+        if not folder.exists():
+            folder.mkdir()
+            created.append(folder)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".part", dir=parent))
     try:
         umask = os.umask(0)
@@ -67,4 +76,7 @@ def run(args: argparse.Namespace) -> None:
             os.replace(staging, outdir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
