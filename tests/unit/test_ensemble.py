@@ -333,3 +333,32 @@ def test_parallel_reading_gives_the_same_output_and_errors(tmp_path, capsys, mon
     code, err = run_cli(argv + ["--vcf", f"scalpel={bad}", "--out", str(tmp_path / "bad.maf"), "--jobs", "2"], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1 and "bad.vcf: line 3, column 'POS'" in err
     assert not (tmp_path / "bad.maf").exists()
+
+
+SHARED_MULTICALLER = Path(__file__).resolve().parents[3] / "shared" / "data" / "dev" / "multicaller_vcfs"
+EVERY_VCF = {
+    "paired/MuTect2.vcf.gz": "mutect2", "paired/Strelka.snv.vcf.gz": "strelka2", "paired/Strelka.indel.vcf.gz": "strelka2",
+    "paired/VarDict.vcf.gz": "vardict", "paired/MuSE.vcf.gz": "muse", "paired/SomaticSniper.vcf.gz": "somaticsniper",
+    "paired/LoFreq.snv.vcf.gz": "lofreq", "paired/LoFreq.indel.vcf.gz": "lofreq", "paired/Scalpel.vcf.gz": "scalpel",
+    "tumor_only/MuTect2.vcf.gz": "mutect2", "tumor_only/Strelka.vcf.gz": "strelka2", "tumor_only/VarDict.vcf.gz": "vardict",
+}
+
+
+@pytest.mark.parametrize("root", [DATA, SHARED_MULTICALLER], ids=["committed", "shared"])
+def test_ensemble_calls_reads_every_multicaller_vcf(root, tmp_path, capsys):
+    """Acceptance: `ensemble-calls` reads every VCF of multicaller_vcfs without error (each on
+    its own, left-aligned against tiny.fa), and every record it keeps is in the MAF."""
+    if not root.exists():
+        pytest.skip("shared dev data not present")
+    on_disk = {str(p.relative_to(root)) for p in root.glob("*/*.vcf.gz")}
+    assert on_disk == set(EVERY_VCF)  # a new file in the folder must be added here
+    for name, caller in EVERY_VCF.items():
+        out, summary = tmp_path / "o.maf", tmp_path / "o.tsv"
+        code, err = run_cli(["--sample", "TUMOR", "--min-callers", "1", "--fasta", str(root / "tiny.fa.gz"),
+                             "--vcf", f"{caller}={root / name}", "--out", str(out), "--summary", str(summary)], capsys)
+        assert code == 0, (name, err)
+        table = pd.read_csv(summary, sep="\t")
+        with gzip.open(root / name, "rt") as fh:
+            records = sum(1 for line in fh if not line.startswith("#"))
+        assert table.loc[0, "records"] >= records  # multi-allelic records count once per ALT
+        assert len(read_maf(out)) == table.loc[0, "in_consensus"]
