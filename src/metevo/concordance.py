@@ -33,6 +33,7 @@ from typing import Collection, Iterable
 import numpy as np
 import pandas as pd
 
+from metevo.consequence import NONSYNONYMOUS_CLASSES
 from metevo.errors import ConfigError, InputError
 from metevo.stats.multitest import bh_adjust
 from metevo.stats.results import TestResult
@@ -40,17 +41,7 @@ from metevo.stats.wilcoxon import RANK_SUM, SIGNED_RANK, rank_sum_test, signed_r
 from metevo.variants import harmonise_chrom
 
 # maftools read_maf_dt.R, vc_nonSyn = NULL
-NON_SYNONYMOUS_CLASSES = (
-    "Frame_Shift_Del",
-    "Frame_Shift_Ins",
-    "Splice_Site",
-    "Translation_Start_Site",
-    "Nonsense_Mutation",
-    "Nonstop_Mutation",
-    "In_Frame_Del",
-    "In_Frame_Ins",
-    "Missense_Mutation",
-)
+NON_SYNONYMOUS_CLASSES = NONSYNONYMOUS_CLASSES
 # Every Variant_Classification of the MAF specification (GDC) and of maftools; --classes must
 # name these so that a typo does not silently count nothing.
 MAF_VARIANT_CLASSES = NON_SYNONYMOUS_CLASSES + (

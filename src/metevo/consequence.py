@@ -81,18 +81,15 @@ BIOTYPE_PRIORITY: dict[str, int] = {name: rank for rank, names in _BIOTYPE_GROUP
 BIOTYPE_PRIORITY[""] = 10
 LOWEST_BIOTYPE_PRIORITY = 10
 
-# maftools read.maf: classes counted as non-synonymous (vc_nonSyn default).
-NONSYNONYMOUS_CLASSES = frozenset({
+# maftools read.maf: classes counted as non-synonymous (read_maf_dt.R, vc_nonSyn = NULL), in
+# maftools' order. The one definition every step uses.
+NONSYNONYMOUS_CLASSES = (
     "Frame_Shift_Del", "Frame_Shift_Ins", "Splice_Site", "Translation_Start_Site",
     "Nonsense_Mutation", "Nonstop_Mutation", "In_Frame_Del", "In_Frame_Ins", "Missense_Mutation",
-})
+)
 TRUNCATING_CLASSES = frozenset({
     "Nonsense_Mutation", "Frame_Shift_Del", "Frame_Shift_Ins", "Splice_Site",
     "Translation_Start_Site", "Nonstop_Mutation",
-})
-# Every class vcf2maf can produce, for validating MAF input.
-MAF_CLASSES = frozenset(NONSYNONYMOUS_CLASSES | {
-    "Silent", "Splice_Region", "Intron", "5'UTR", "3'UTR", "5'Flank", "3'Flank", "IGR", "RNA", "Targeted_Region",
 })
 
 _AA3TO1 = {

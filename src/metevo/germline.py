@@ -23,11 +23,9 @@ import re
 
 import pandas as pd
 
-DEFAULT_HR_GENES = ("BRCA1", "BRCA2", "PALB2", "ATM", "CHEK2")
+from metevo.consequence import TRUNCATING_CLASSES
 
-TRUNCATING_CLASSES = frozenset(
-    {"Nonsense_Mutation", "Frame_Shift_Del", "Frame_Shift_Ins", "Splice_Site", "Translation_Start_Site", "Nonstop_Mutation"}
-)
+DEFAULT_HR_GENES = ("BRCA1", "BRCA2", "PALB2", "ATM", "CHEK2")
 
 OUTPUT_COLUMNS = [
     "patient",

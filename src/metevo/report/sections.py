@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metevo.consequence import NONSYNONYMOUS_CLASSES as NONSYNONYMOUS
 from metevo.report import figures
 from metevo.report.html import ReportData, Section, esc, figure_html, section, table_html
 
-NONSYNONYMOUS = (
-    "Frame_Shift_Del",
-    "Frame_Shift_Ins",
-    "Splice_Site",
-    "Translation_Start_Site",
-    "Nonsense_Mutation",
-    "Nonstop_Mutation",
-    "In_Frame_Del",
-    "In_Frame_Ins",
-    "Missense_Mutation",
-)
 TYPE_ORDER = ["primary", "metastasis", "recurrence", "cfdna", "normal"]
 PAIR_CLASS_ORDER = [
     "replicate",
