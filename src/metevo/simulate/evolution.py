@@ -205,30 +205,25 @@ def plant_somatic(rng: np.random.Generator, patient: Patient, tree: list[CloneNo
     """Drivers first (so passengers avoid their positions), then passengers on every clone."""
     mutations: list[SomaticMutation] = []
     founder = tree[0]
-    for plan in plans:
-        if plan.kind != "trunk_driver" or not _eligible(plan, patient, mutations):
-            continue
-        plan.n_eligible += 1
-        if rng.random() < plan.probability:
-            variant = _driver_variant(rng, plan, occupancy)
-            if variant is not None:
-                plan.n_planted += 1
-                mutations.append(SomaticMutation(patient.patient, variant, founder.name, "trunk", f"{plan.gene} {plan.alteration}"))
-    later = [s for s in patient.specimens if not s.startswith(f"{patient.patient}-P")]
-    nodes = {n.name: n for n in tree}
-    for specimen in later:
-        # Drivers acquired under therapy are clonal in the metastasis they founded.
-        target = nodes.get(f"{specimen}:clonal", founder)
+
+    def plant_drivers(kind: str, node: CloneNode, origin: str) -> None:
         for plan in plans:
-            if plan.kind != "metastasis_enriched" or not _eligible(plan, patient, mutations):
+            if plan.kind != kind or not _eligible(plan, patient, mutations):
                 continue
             plan.n_eligible += 1
             if rng.random() < plan.probability:
                 variant = _driver_variant(rng, plan, occupancy)
                 if variant is not None:
                     plan.n_planted += 1
-                    mutations.append(SomaticMutation(patient.patient, variant, target.name, node_origin(target),
-                                                     f"{plan.gene} {plan.alteration}"))
+                    mutations.append(SomaticMutation(patient.patient, variant, node.name, origin, f"{plan.gene} {plan.alteration}"))
+
+    plant_drivers("trunk_driver", founder, "trunk")
+    later = [s for s in patient.specimens if not s.startswith(f"{patient.patient}-P")]
+    nodes = {n.name: n for n in tree}
+    for specimen in later:
+        # Drivers acquired under therapy are clonal in the metastasis they founded.
+        target = nodes.get(f"{specimen}:clonal", founder)
+        plant_drivers("metastasis_enriched", target, node_origin(target))
     genes = load_genes()
     weights = gene_weights(genes)
     for node in tree:
