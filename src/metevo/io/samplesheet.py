@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from metevo.callers import CALLERS
 from metevo.errors import InputError
 from metevo.io.tables import read_table
 
-CALLERS = ("mutect2", "strelka2", "varscan2", "muse", "vardict", "somaticsniper", "lofreq", "scalpel")
 VCF_COLUMNS = tuple(f"vcf_{c}" for c in CALLERS)
 PATH_COLUMNS = VCF_COLUMNS + ("maf", "germline_vcf")
 SAMPLE_TYPES = ("primary", "metastasis", "recurrence", "cfdna", "normal")

@@ -51,10 +51,11 @@ import numpy as np
 import pandas as pd
 
 from metevo import consequence as csq
+from metevo.callers import CALLERS
 from metevo.errors import InputError
 from metevo.variants import chrom_style, harmonise_chrom, is_inframe, left_align, trim_alleles, vcf_to_maf
 
-SOMATIC_CALLERS = ("mutect2", "strelka2", "varscan2", "muse", "vardict", "somaticsniper", "lofreq", "scalpel")
+SOMATIC_CALLERS = CALLERS
 DIALECTS = SOMATIC_CALLERS + ("germline",)
 
 CALLS_COLUMNS = (

@@ -12,9 +12,9 @@ import argparse
 import os
 from pathlib import Path
 
+from metevo.callers import CALLERS
 from metevo.errors import ConfigError, InputError
 
-CALLERS = ("mutect2", "strelka2", "varscan2", "muse", "vardict", "somaticsniper", "lofreq", "scalpel")
 _BUILD_NAME = {"hg19": "GRCh37", "hg38": "GRCh38"}
 # below this much compressed input, forking workers costs more than it saves
 _PARALLEL_MIN_BYTES = 4_000_000
