@@ -26,7 +26,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "germline": ("germline", "pathogenic germline variants in homologous-recombination genes"),
     "merge-mafs": ("merge_mafs", "combine per-sample MAFs into one cohort MAF with sample annotations"),
     "pair-concordance": ("pair_concordance", "Jaccard concordance of every sample pair, burden and cohort rank tests"),
-    "report": ("report", "assemble the self-contained HTML report from a results folder"),
+    "report": ("report", "assemble the self-contained HTML report from the steps' outputs"),
     "simulate": ("simulate", "write a simulated cohort (inputs and planted truth)"),
     "run": ("run", "run the whole pipeline on one machine"),
 }
