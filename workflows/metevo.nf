@@ -102,7 +102,8 @@ def samplesheetFields() {
     return [
         'vcf_mutect2', 'vcf_strelka2', 'vcf_varscan2', 'vcf_muse', 'vcf_vardict',
         'vcf_somaticsniper', 'vcf_lofreq', 'vcf_scalpel',
-        'tumor_vcf_name', 'normal_vcf_name', 'maf', 'maf_sample', 'germline_vcf',
+        'tumor_vcf_name', 'normal_vcf_name', 'maf', 'maf_sample',
+        'bam', 'bins', 'wig', 'segments', 'segments_format', 'germline_vcf',
     ]
 }
 

@@ -52,6 +52,7 @@ import pandas as pd
 
 from metevo import consequence as csq
 from metevo.callers import CALLERS
+from metevo.genome import detect_build
 from metevo.errors import InputError
 from metevo.variants import chrom_style, harmonise_chrom, is_inframe, left_align, trim_alleles, vcf_to_maf
 
@@ -72,23 +73,6 @@ _ACGTN = frozenset("ACGTN")
 _BASE_INDEX = {"A": 0, "C": 1, "G": 2, "T": 3}
 _SOMATIC_STATUS = {"StrongSomatic", "LikelySomatic"}
 
-# Primary-assembly chromosome lengths: a header's contig lengths identify the build.
-_GRCH37 = {
-    "1": 249250621, "2": 243199373, "3": 198022430, "4": 191154276, "5": 180915260, "6": 171115067,
-    "7": 159138663, "8": 146364022, "9": 141213431, "10": 135534747, "11": 135006516, "12": 133851895,
-    "13": 115169878, "14": 107349540, "15": 102531392, "16": 90354753, "17": 81195210, "18": 78077248,
-    "19": 59128983, "20": 63025520, "21": 48129895, "22": 51304566, "X": 155270560, "Y": 59373566,
-}
-_GRCH38 = {
-    "1": 248956422, "2": 242193529, "3": 198295559, "4": 190214555, "5": 181538259, "6": 170805979,
-    "7": 159345973, "8": 145138636, "9": 138394717, "10": 133797422, "11": 135086622, "12": 133275309,
-    "13": 114364328, "14": 107043718, "15": 101991189, "16": 90338345, "17": 83257441, "18": 80373285,
-    "19": 58617616, "20": 64444167, "21": 46709983, "22": 50818468, "X": 156040895, "Y": 57227415,
-}
-_BUILD_NAMES = (
-    ("hg38", re.compile(r"hg38|grch38|assembly38|hs38|b38", re.I)),
-    ("hg19", re.compile(r"hg19|grch37|b37|hs37|human_g1k_v37|assembly19", re.I)),
-)
 _META_RE = re.compile(r'([A-Za-z_][A-Za-z0-9_.]*)=("(?:[^"\\]|\\.)*"|[^,]*)')
 
 
@@ -325,28 +309,6 @@ def _meta_fields(value: str) -> dict[str, str]:
     return out
 
 
-def _detect_build(contigs: dict[str, int | None], names: Iterable[str]) -> str | None:
-    votes = {"hg19": 0, "hg38": 0}
-    for name, length in contigs.items():
-        core = harmonise_chrom(name)
-        if length is None or core not in _GRCH37:
-            continue
-        if length == _GRCH37[core]:
-            votes["hg19"] += 1
-        elif length == _GRCH38[core]:
-            votes["hg38"] += 1
-    if votes["hg19"] != votes["hg38"]:
-        return "hg19" if votes["hg19"] > votes["hg38"] else "hg38"
-    for text in names:
-        if not text:
-            continue
-        base = os.path.basename(text)
-        for build, pattern in _BUILD_NAMES:
-            if pattern.search(base):
-                return build
-    return None
-
-
 def _parse_header(lines: list[str], path: Path) -> VcfHeaderInfo:
     if not lines:
         raise InputError("expected a VCF file, found an empty file", file=path, line=1)
@@ -432,7 +394,7 @@ def _parse_header(lines: list[str], path: Path) -> VcfHeaderInfo:
     style = chrom_style(list(contigs))
     if style is None and not contigs and n + 1 < len(lines) and lines[n + 1] and not lines[n + 1].startswith("#"):
         style = chrom_style([lines[n + 1].split("\t", 1)[0]])
-    build = _detect_build(contigs, [reference or ""] + build_texts)
+    build = detect_build(contigs, [reference or ""] + build_texts)
     return VcfHeaderInfo(
         path=str(path),
         fileformat=fileformat,
@@ -484,7 +446,7 @@ def _htslib_checked(header: VcfHeaderInfo, head: list[str], path: Path) -> VcfHe
     merged = {**header.contigs, **{k: v for k, v in lengths.items() if v is not None}}
     if merged == header.contigs:
         return header
-    return replace(header, contigs=merged, genome_build=_detect_build(merged, [header.reference or ""]) or header.genome_build)
+    return replace(header, contigs=merged, genome_build=detect_build(merged, [header.reference or ""]) or header.genome_build)
 
 
 def read_vcf_header_info(path: str | os.PathLike) -> VcfHeaderInfo:
