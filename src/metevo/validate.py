@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from metevo.errors import InputError
-from metevo.io.samplesheet import CALLERS, Samplesheet
+from metevo.io.samplesheet import CALLERS, CN_COLUMNS, PATH_COLUMNS, Samplesheet
 
 BUILD_ALIASES = {"hg19": "hg19", "grch37": "hg19", "hg38": "hg38", "grch38": "hg38"}
 
@@ -47,7 +47,7 @@ def read_file_map(path: str | os.PathLike) -> dict[str, str]:
 def _file_refs(sheet: Samplesheet, file_map: dict[str, str] | None) -> list[FileRef]:
     refs = []
     for _, row in sheet.table.iterrows():
-        for column in [f"vcf_{c}" for c in CALLERS] + ["maf", "germline_vcf"]:
+        for column in PATH_COLUMNS:
             cell = row[column]
             if not cell:
                 continue
@@ -92,6 +92,19 @@ def check_rows(sheet: Samplesheet) -> None:
             raise InputError("maf_sample is set but the row has no maf file", file=sheet.path, line=line, column="maf_sample")
         if row["tumor_vcf_name"] and not vcfs:
             raise InputError("tumor_vcf_name is set but the row has no caller VCF", file=sheet.path, line=line, column="tumor_vcf_name")
+        cn_inputs = [c for c in CN_COLUMNS if row[c]]
+        if cn_inputs and row["sample_type"] == "normal":
+            raise InputError(
+                f"copy number is analysed for tumors and cfDNA; remove {cn_inputs[0]} from the normal sample",
+                file=sheet.path, line=line, column=cn_inputs[0],
+            )
+        if len(cn_inputs) > 1:
+            raise InputError(
+                f"give one copy-number input per sample, not {' and '.join(cn_inputs)}",
+                file=sheet.path, line=line, column=cn_inputs[1],
+            )
+        if row["segments_format"] and not row["segments"]:
+            raise InputError("segments_format is set but the row has no segments file", file=sheet.path, line=line, column="segments_format")
     normals: dict[str, int] = {}
     germline: dict[str, tuple[str, int]] = {}
     for _, row in t.iterrows():
@@ -203,6 +216,59 @@ def _maf_checks(ref: FileRef, row: pd.Series, sheet: Samplesheet, cache: dict[st
     return ncbi_build(maf[maf["Tumor_Sample_Barcode"] == wanted], path=ref.raw)
 
 
+def _bam_checks(ref: FileRef, sheet: Samplesheet) -> tuple[str | None, str | None]:
+    """A BAM/CRAM that htslib opens, with an index (bin-counts reads it chromosome by
+    chromosome); its build from the header's contig lengths."""
+    import pysam
+
+    from metevo.genome import detect_build
+    from metevo.variants import chrom_style
+
+    pysam.set_verbosity(0)
+    at = f"(samplesheet {sheet.path} line {ref.line}, column 'bam')"
+    try:
+        with pysam.AlignmentFile(ref.path, "rc" if ref.path.lower().endswith(".cram") else "rb") as bam:
+            contigs = dict(zip(bam.references, bam.lengths))
+            try:
+                indexed = bam.check_index()
+            except (ValueError, AttributeError, OSError):
+                indexed = False
+    except (ValueError, OSError) as err:
+        raise InputError(f"expected a BAM or CRAM file that htslib can open ({' '.join(str(err).split())}) {at}", file=ref.path) from None
+    if not indexed:
+        raise InputError(f"the BAM has no index; create it with 'samtools index {ref.raw}' {at}", file=ref.path)
+    return detect_build(contigs), chrom_style(list(contigs))
+
+
+def _cn_table_checks(ref: FileRef, row: pd.Series, sheet: Samplesheet) -> tuple[str | None, str | None]:
+    """Bin counts, read-count WIGs and segment files are read by their own modules, which
+    check format, columns, order and coordinates line by line."""
+    from metevo.genome import CHROM_LENGTHS
+    from metevo.variants import chrom_style
+
+    if ref.column == "bins":
+        from metevo.io.bins import read_bins
+
+        table = read_bins(ref.path)
+        chrom, end = table["chromosome"], table["end"]
+    elif ref.column == "wig":
+        from metevo.io.wig import read_wig
+
+        table = read_wig(ref.path)
+        chrom, end = table["chrom"], table["end"]
+    else:
+        from metevo.io.segments import read_segments
+
+        fmt = row["segments_format"] or None
+        table = read_segments(ref.path, format=None if fmt == "auto" else fmt)
+        chrom, end = table["chrom"], table["end"]
+    # a table's build shows only where it runs past a chromosome end of the other build
+    last = pd.Series(end.to_numpy()).groupby(chrom.to_numpy()).max()
+    fits = {g: all(last.get(c, 0) <= n for c, n in CHROM_LENGTHS[g].items()) for g in CHROM_LENGTHS}
+    build = next(iter(g for g, ok in fits.items() if ok), None) if sum(fits.values()) == 1 else None
+    return build, chrom_style(sorted(set(chrom)))
+
+
 def check_clinical(sheet: Samplesheet, clinical: pd.DataFrame, clinical_path: str | os.PathLike) -> None:
     seen: dict[str, int] = {}
     for patient, line in zip(clinical["patient"], clinical["__line__"]):
@@ -255,6 +321,10 @@ def validate_inputs(
         row = rows[ref.sample]
         if ref.column == "maf":
             build, style = _maf_checks(ref, row, sheet, maf_cache), None
+        elif ref.column == "bam":
+            build, style = _bam_checks(ref, sheet)
+        elif ref.column in CN_COLUMNS:
+            build, style = _cn_table_checks(ref, row, sheet)
         else:
             info = _vcf_checks(ref, row, sheet)
             build, style = info.genome_build, info.contig_style

@@ -26,7 +26,8 @@ from metevo.errors import InputError
 from metevo.io.tables import read_table
 
 VCF_COLUMNS = tuple(f"vcf_{c}" for c in CALLERS)
-PATH_COLUMNS = VCF_COLUMNS + ("maf", "germline_vcf")
+CN_COLUMNS = ("bam", "bins", "wig", "segments")  # a sample's copy-number input: at most one
+PATH_COLUMNS = VCF_COLUMNS + ("maf",) + CN_COLUMNS + ("germline_vcf",)
 SAMPLE_TYPES = ("primary", "metastasis", "recurrence", "cfdna", "normal")
 TUMOR_TYPES = ("primary", "metastasis", "recurrence")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from metevo.io.samplesheet import CALLERS, TUMOR_TYPES, Samplesheet
+from metevo.io.samplesheet import CALLERS, PATH_COLUMNS, TUMOR_TYPES, Samplesheet
 from metevo.pipeline import STEP_BY_PROCESS
 
 
@@ -83,7 +83,7 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions) -> list
     argv += ["--out-summary", validate_out]
     all_inputs = [samplesheet] + ([opts.clinical] if opts.clinical else [])
     for _, row in table.iterrows():
-        for column in [f"vcf_{c}" for c in CALLERS] + ["maf", "germline_vcf"]:
+        for column in PATH_COLUMNS:
             all_inputs += sheet.paths(row, column)
     validate = Task("VALIDATE", "VALIDATE", argv, sorted(set(all_inputs)), [validate_out])
     tasks.append(validate)
