@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "import-maf": ("import_maf", "take one sample's mutations from a MAF (GDC or cBioPortal) into metevo's MAF"),
     "germline": ("germline", "pathogenic germline variants in homologous-recombination genes"),
     "import-segments": ("import_segments", "take one sample's copy-number segments (any supported format) into metevo's segments table"),
+    "hrd": ("hrd", "HRD scar scores (HRD-LOH, TAI, LST; scarHRD) from allele-specific segments"),
     "merge-mafs": ("merge_mafs", "combine per-sample MAFs into one cohort MAF with sample annotations"),
     "pair-concordance": ("pair_concordance", "Jaccard concordance of every sample pair, burden and cohort rank tests"),
     "report": ("report", "assemble the self-contained HTML report from the steps' outputs"),
