@@ -28,6 +28,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "hrd": ("hrd", "HRD scar scores (HRD-LOH, TAI, LST; scarHRD) from allele-specific segments"),
     "merge-mafs": ("merge_mafs", "combine per-sample MAFs into one cohort MAF with sample annotations"),
     "pair-concordance": ("pair_concordance", "Jaccard concordance of every sample pair, burden and cohort rank tests"),
+    "bin-annotation": ("bin_annotation", "QDNAseq bin annotation (bases, GC, mappability, blacklist) from a reference FASTA"),
+    "bin-counts": ("bin_counts", "reads per bin of one BAM/CRAM, QDNAseq's binReadCounts rules"),
     "report": ("report", "assemble the self-contained HTML report from the steps' outputs"),
     "simulate": ("simulate", "write a simulated cohort (inputs and planted truth)"),
     "run": ("run", "run the whole pipeline on one machine"),
