@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "import-segments": ("import_segments", "take one sample's copy-number segments (any supported format) into metevo's segments table"),
     "hrd": ("hrd", "HRD scar scores (HRD-LOH, TAI, LST; scarHRD) from allele-specific segments"),
     "clonality": ("clonality", "cancer cell fraction, multiplicity and clonal call of each mutation of a sample"),
+    "biallelic": ("biallelic", "biallelic inactivation of HR genes per tumour sample (mutations, germline variants, LOH)"),
     "merge-mafs": ("merge_mafs", "combine per-sample MAFs into one cohort MAF with sample annotations"),
     "pair-concordance": ("pair_concordance", "Jaccard concordance of every sample pair, burden and cohort rank tests"),
     "bin-annotation": ("bin_annotation", "QDNAseq bin annotation (bases, GC, mappability, blacklist) from a reference FASTA"),
