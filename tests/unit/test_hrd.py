@@ -249,3 +249,14 @@ def test_several_samples_and_sample_choice(tmp_path):
     assert pd.read_csv(tmp_path / "b.tsv", sep="\t")["sample"].tolist() == ["B"]
     proc = metevo("hrd", "--segments", path, "--genome", "hg38", "--sample", "C", "--out", tmp_path / "c.tsv", check=False)
     assert proc.returncode == 2 and "samples present: A, B" in proc.stderr and not (tmp_path / "c.tsv").exists()
+
+
+def test_library_call_on_log2_only_segments_gives_no_score():
+    # other modules (cn.concordance) score whatever segments they hold: no exception, an empty row
+    segments = pd.DataFrame({"sample": ["T"], "chrom": ["1"], "start": [1], "end": [1_000_000], "log2": [0.1],
+                             "total_cn": pd.array([None], dtype="Int64"), "major_cn": pd.array([None], dtype="Int64"),
+                             "minor_cn": pd.array([None], dtype="Int64")})
+    row = hrd_scores(segments, "hg38").iloc[0]
+    assert row["method"] == "none (log2 only)" and all(pd.isna(row[c]) for c in ("hrd_loh", "tai", "lst", "hrd_sum"))
+    with pytest.raises(InputError, match="only log2 ratios"):
+        hrd_scores(segments, "hg38", strict=True)

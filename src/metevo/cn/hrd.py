@@ -69,6 +69,7 @@ LST_MAX_GAP = 3e6  # calc.lst: and separated by strictly less than this
 AUTOSOMES = tuple(str(i) for i in range(1, 23))
 METHOD_ALLELE_SPECIFIC = "allele-specific"
 METHOD_TOTAL_CN = "total-cn (LST only)"
+METHOD_NONE = "none (log2 only)"
 OUTPUT_COLUMNS = ("sample", "hrd_loh", "tai", "lst", "hrd_sum", "method")
 _EVEN_PLOIDIES = frozenset([1] + list(range(2, 201, 2)))  # scarHRD: c(1, seq(2, 200, by = 2))
 
@@ -267,14 +268,16 @@ def centromere_table(genome: str) -> dict[str, tuple[int, int]]:
     return {c: (int(s), int(e)) for c, s, e in zip(table["chrom"], table["start"], table["end"])}
 
 
-def hrd_scores(segments: pd.DataFrame, genome: str, *, tai_ploidy: str = "auto", path=None) -> pd.DataFrame:
+def hrd_scores(segments: pd.DataFrame, genome: str, *, tai_ploidy: str = "auto", strict: bool = False,
+               path=None) -> pd.DataFrame:
     """HRD-LOH, TAI, LST and their sum for every sample of a segments table.
 
     Returns ``sample hrd_loh tai lst hrd_sum method`` (samples in order of first appearance;
     Int64 columns, NA where not computable). A sample with allele-specific copy numbers is
     scored as scarHRD does (``method = "allele-specific"``; its segments of unknown minor copy
     number are left out); one with only total copy numbers gets LST alone (``"total-cn (LST
-    only)"``); one with neither (log2 ratios only) is an :class:`InputError`.
+    only)"``); one with neither (log2 ratios only) gets no score (method ``"none (log2
+    only)"``), or, with ``strict``, an :class:`InputError` naming ``path``.
     """
     centromeres = centromere_table(genome)
     rows = []
@@ -282,10 +285,13 @@ def hrd_scores(segments: pd.DataFrame, genome: str, *, tai_ploidy: str = "auto",
         has_total = "total_cn" in group.columns and group["total_cn"].notna().any()
         has_minor = "minor_cn" in group.columns and group["minor_cn"].notna().any()
         if not has_total and not has_minor:
-            raise InputError(
-                f"sample {sample} has no integer copy numbers (only log2 ratios): HRD scores need allele-specific "
-                "or at least integer total copy numbers", file=path,
-            )
+            if strict:
+                raise InputError(
+                    f"sample {sample} has no integer copy numbers (only log2 ratios): HRD scores need allele-specific "
+                    "or at least integer total copy numbers", file=path,
+                )
+            rows.append((sample, None, None, None, None, METHOD_NONE))
+            continue
         scores = score_sample(group, centromeres, tai_ploidy=tai_ploidy)
         rows.append((sample, scores.hrd_loh, scores.tai, scores.lst, scores.hrd_sum, scores.method))
     frame = pd.DataFrame(rows, columns=list(OUTPUT_COLUMNS))

@@ -29,15 +29,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _patient_samples(maf, segments, patient: str) -> list[str]:
-    """The MAF's samples of the patient, then segment samples the MAF does not give to another patient."""
+    """The patient's samples in the MAF and the segment samples the MAF does not give to another
+    patient, sorted by name."""
     has_patient = "patient" in maf.columns
     mine = maf[maf["patient"] == patient] if has_patient else maf
-    ordered = list(dict.fromkeys(mine["Tumor_Sample_Barcode"].tolist()))
+    chosen = set(mine["Tumor_Sample_Barcode"].tolist())
     others = set(maf.loc[maf["patient"] != patient, "Tumor_Sample_Barcode"]) if has_patient else set()
-    for sample in dict.fromkeys(segments["sample"].tolist()):
-        if sample not in others and sample not in ordered:
-            ordered.append(sample)
-    return ordered
+    chosen |= {s for s in segments["sample"].tolist() if s not in others}
+    return sorted(chosen)
 
 
 def run(args: argparse.Namespace) -> None:

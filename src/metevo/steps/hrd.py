@@ -27,6 +27,6 @@ def run(args: argparse.Namespace) -> None:
     from metevo.io.tables import write_tsv
 
     segments = read_segments(args.segments, sample=args.sample, format=args.format)
-    scores = hrd_scores(segments, args.genome, tai_ploidy=args.tai_ploidy, path=args.segments)
+    scores = hrd_scores(segments, args.genome, tai_ploidy=args.tai_ploidy, strict=True, path=args.segments)
     with Outputs() as out:
         write_tsv(scores, out.path(args.out), columns=OUTPUT_COLUMNS)
