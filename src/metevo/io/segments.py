@@ -263,7 +263,8 @@ def read_segments(path: str | os.PathLike, *, sample: str | None = None, format:
     ``sample``: for files with a sample column, keep only that sample's rows (an
     :class:`InputError` lists the samples present when it is absent); for files without one,
     the sample name to use (default: the file name up to its first dot).
-    ``attrs['format']`` holds the format read.
+    ``attrs['format']`` holds the format read; the extra column ``__line__`` the file line of
+    each row (for error messages; :func:`write_segments` does not write it).
     """
     path = Path(path)
     header, rows, lines, header_line = _read_lines(path)
