@@ -199,3 +199,19 @@ def test_simulated_bam_reads_back(tmp_path):
         got = [(r.reference_id, r.reference_start, r.flag, r.mapping_quality, r.query_length, r.cigarstring) for r in fh.fetch(until_eof=True)]
         assert fh.count("c1") == 2 and fh.count("c2") == 1
     assert got == [(0, 7, 0xC00, 255, 30, "30M"), (0, 100, 0x41, 37, 30, "30M"), (1, 5, 0x10, 60, 30, "30M"), (-1, -1, 0x4, 0, 30, None)]
+
+
+@needs_samtools
+def test_cram_counts_equal_the_bam(tmp_path):
+    bam, annotation = _simulated_bam(tmp_path)
+    rng = np.random.default_rng(0)
+    fasta = tmp_path / "ref.fa"
+    bases = np.frombuffer(b"ACGT", dtype=np.uint8)
+    fasta.write_text("".join(f">{name}\n{bases[rng.integers(0, 4, length)].tobytes().decode()}\n" for name, length in CONTIGS))
+    cram = tmp_path / "s.cram"
+    subprocess.run(["samtools", "view", "-C", "-T", str(fasta), "-o", str(cram), str(bam)], check=True)
+    subprocess.run(["samtools", "index", str(cram)], check=True)
+    a, b = tmp_path / "bam.tsv", tmp_path / "cram.tsv"
+    metevo("bin-counts", "--bam", bam, "--sample", "S1", "--annotation", annotation, "--out", a)
+    metevo("bin-counts", "--bam", cram, "--reference", fasta, "--sample", "S1", "--annotation", annotation, "--out", b)
+    assert a.read_bytes() == b.read_bytes()
