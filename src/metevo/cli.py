@@ -33,6 +33,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "bin-annotation": ("bin_annotation", "QDNAseq bin annotation (bases, GC, mappability, blacklist) from a reference FASTA"),
     "bin-counts": ("bin_counts", "reads per bin of one BAM/CRAM, QDNAseq's binReadCounts rules"),
     "copy-number": ("copy_number", "shallow-WGS copy number of one sample the QDNAseq way: corrected bins, segments, calls, genes"),
+    "segment": ("segment", "circular binary segmentation (DNAcopy) of every sample of a log2 bin table into an IGV .seg"),
     "report": ("report", "assemble the self-contained HTML report from the steps' outputs"),
     "simulate": ("simulate", "write a simulated cohort (inputs and planted truth)"),
     "run": ("run", "run the whole pipeline on one machine"),
