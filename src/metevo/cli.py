@@ -35,6 +35,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "copy-number": ("copy_number", "shallow-WGS copy number of one sample the QDNAseq way: corrected bins, segments, calls, genes"),
     "segment": ("segment", "circular binary segmentation (DNAcopy) of every sample of a log2 bin table into an IGV .seg"),
     "report": ("report", "assemble the self-contained HTML report from the steps' outputs"),
+    "tracked-regions": ("tracked_regions", "status of tracked copy-number regions, primary vs metastasis frequency tests, cfDNA timelines"),
     "simulate": ("simulate", "write a simulated cohort (inputs and planted truth)"),
     "run": ("run", "run the whole pipeline on one machine"),
 }
