@@ -96,6 +96,10 @@ def test_bad_track_line(tmp_path):
     with pytest.raises(InputError) as err:
         track_mean(bad, bins)
     assert "line 3" in str(err.value) and "high" in str(err.value)
+    bad.write_text("chr1\t0\t100\t0.5\nchr1\t100\tx200\t0.5\n")
+    with pytest.raises(InputError) as err:
+        track_mean(bad, bins)
+    assert "line 2" in str(err.value) and "x200" in str(err.value)
 
 
 def test_blacklist_percent(tmp_path):

@@ -306,6 +306,10 @@ def _wig_blocks(path: str | os.PathLike, block_lines: int = 500_000) -> Iterator
             s0 = next_fixed + step * np.arange(len(block), dtype=np.int64)
             next_fixed += step * len(block)
             return chrom, s0, s0 + span, values
+        if mode == "bedgraph":
+            fast = _bedgraph_block(block)  # C parser; falls back below to find a bad line
+            if fast is not None:
+                return fast
         parts = [ln.split() for ln in block]
         if mode == "variable":
             if any(len(p) != 2 for p in parts):
@@ -377,6 +381,24 @@ def _wig_blocks(path: str | os.PathLike, block_lines: int = 500_000) -> Iterator
                 yield from emit(flush())
                 block = []
     yield from emit(flush())
+
+
+def _bedgraph_block(lines: list[str]):
+    """bedGraph lines parsed by pandas' C reader, or None when any line is not clean
+    ``chrom start end value`` (the caller then parses line by line to name the bad one)."""
+    import io
+
+    try:
+        frame = pd.read_csv(io.StringIO("".join(lines)), sep=r"\s+", header=None, usecols=[0, 1, 2, 3],
+                            dtype={0: str, 1: np.int64, 2: np.int64, 3: np.float64}, engine="c")
+    except (ValueError, pd.errors.ParserError):
+        return None
+    if len(frame) != len(lines):
+        return None
+    raw = frame[0].to_numpy(dtype=object)
+    names, inverse = np.unique(raw.astype(str), return_inverse=True)
+    chroms = np.array([harmonise_chrom(n) for n in names], dtype=object)[inverse]
+    return list(chroms), frame[1].to_numpy(np.int64), frame[2].to_numpy(np.int64), frame[3].to_numpy(np.float64)
 
 
 def track_mean(path: str | os.PathLike, bins: pd.DataFrame) -> np.ndarray:
