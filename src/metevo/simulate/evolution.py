@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from metevo.simulate.model import CloneNode, DriverPlan, Patient, SomaticMutation
+from metevo.simulate.copynumber import CopyNumberModel
+from metevo.simulate.model import CloneNode, DriverPlan, HRPlan, Patient, SomaticMutation
 from metevo.simulate.reference import Gene, gene_by_name, gene_weights, load_genes, load_hotspots
 from metevo.simulate.variants import NON_SYNONYMOUS, TRUNCATING, Variant, hotspot_variant, make_variant
 
@@ -123,8 +124,9 @@ class Occupancy:
 
 
 def draw_passenger(rng: np.random.Generator, occupancy: Occupancy, genes: tuple[Gene, ...] | None = None,
-                   weights: np.ndarray | None = None, classes=CLASS_PROBABILITIES) -> Variant:
-    """One mutation: class by ``classes``, gene by CDS length, at a free position."""
+                   weights: np.ndarray | None = None, classes=CLASS_PROBABILITIES, accept=None) -> Variant:
+    """One mutation: class by ``classes``, gene by CDS length, at a free position (and, with
+    ``accept``, one where ``accept(variant)`` holds: e.g. not homozygously deleted)."""
     genes = genes or load_genes()
     weights = gene_weights(genes) if weights is None else weights
     labels = [c for c, _ in classes]
@@ -134,7 +136,7 @@ def draw_passenger(rng: np.random.Generator, occupancy: Occupancy, genes: tuple[
         wanted = labels[int(rng.choice(len(labels), p=probs))]
         gene = genes[int(rng.choice(len(genes), p=weights))]
         variant = make_variant(rng, gene, wanted)
-        if variant is not None and occupancy.free(variant):
+        if variant is not None and occupancy.free(variant) and (accept is None or accept(variant)):
             occupancy.take(variant)
             return variant
 
@@ -180,7 +182,7 @@ def _eligible(plan: DriverPlan, patient: Patient, planted: list[SomaticMutation]
     }[plan.eligible]
 
 
-def _driver_variant(rng: np.random.Generator, plan: DriverPlan, occupancy: Occupancy) -> Variant | None:
+def _driver_variant(rng: np.random.Generator, plan: DriverPlan, occupancy: Occupancy, accept=None) -> Variant | None:
     gene = gene_by_name()[plan.gene]
     hotspots = [h for h in load_hotspots() if h.gene == plan.gene]
     if plan.gene == "ERBB2":
@@ -194,17 +196,53 @@ def _driver_variant(rng: np.random.Generator, plan: DriverPlan, occupancy: Occup
             if plan.alteration == "frameshift" and rng.random() < 0.4:
                 wanted = "Frame_Shift_Ins"
             variant = make_variant(rng, gene, wanted)
-        if variant is not None and occupancy.free(variant):
+        if variant is not None and occupancy.free(variant) and (accept is None or accept(variant)):
             occupancy.take(variant)
             return variant
     return None
 
 
+HR_SOMATIC_TIME = 0.05
+# germline.HR_GENES (imported there from here would be circular): passengers are never
+# truncating in these genes, so every biallelic HR loss in the truth is a planted one; a
+# 425-gene exome would otherwise hit BRCA2 (10 kb of CDS) far more often than real exomes do.
+HR_GENES = ("BRCA1", "BRCA2", "PALB2", "ATM", "CHEK2")  # the somatic hit precedes the LOH that removes the wild-type allele
+
+
 def plant_somatic(rng: np.random.Generator, patient: Patient, tree: list[CloneNode], plans: list[DriverPlan],
-                  occupancy: Occupancy) -> list[SomaticMutation]:
-    """Drivers first (so passengers avoid their positions), then passengers on every clone."""
+                  occupancy: Occupancy, cn: CopyNumberModel | None = None,
+                  hr: HRPlan | None = None) -> list[SomaticMutation]:
+    """Drivers first (so passengers avoid their positions), then passengers on every clone.
+
+    With a copy-number model ``cn``, each mutation gets a time within its clone and a parental
+    allele that survives in every tumor carrying it (positions where no allele survives, inside
+    homozygous deletions, are drawn again); see :mod:`metevo.simulate.copynumber`. A patient
+    whose HR plan is ``somatic+LOH`` gets a truncating mutation in the gene on allele 0 before
+    the trunk LOH that removes allele 1.
+    """
     mutations: list[SomaticMutation] = []
     founder = tree[0]
+
+    def placed(node: CloneNode):
+        """(time, accept) for the next mutation of ``node``; accept records the viable alleles."""
+        if cn is None:
+            return 0.0, None, None
+        time = round(float(rng.random()), 6)
+        viable: list[list[int]] = [[]]
+
+        def accept(variant: Variant) -> bool:
+            if variant.gene in HR_GENES and variant.variant_classification in TRUNCATING:
+                return False  # truncating HR-gene mutations come from the HR plan only
+            viable[0] = cn.viable_alleles(node, time, variant.chrom, variant.pos)
+            return bool(viable[0])
+
+        return time, accept, viable
+
+    def allele_of(viable) -> int:
+        if viable is None:
+            return 0
+        options = viable[0]
+        return options[0] if len(options) == 1 else int(rng.random() < 0.5)
 
     def plant_drivers(kind: str, node: CloneNode, origin: str) -> None:
         for plan in plans:
@@ -212,12 +250,26 @@ def plant_somatic(rng: np.random.Generator, patient: Patient, tree: list[CloneNo
                 continue
             plan.n_eligible += 1
             if rng.random() < plan.probability:
-                variant = _driver_variant(rng, plan, occupancy)
+                time, accept, viable = placed(node)
+                variant = _driver_variant(rng, plan, occupancy, accept)
                 if variant is not None:
                     plan.n_planted += 1
-                    mutations.append(SomaticMutation(patient.patient, variant, node.name, origin, f"{plan.gene} {plan.alteration}"))
+                    mutations.append(SomaticMutation(patient.patient, variant, node.name, origin,
+                                                     f"{plan.gene} {plan.alteration}", allele_of(viable), time))
 
     plant_drivers("trunk_driver", founder, "trunk")
+    if hr is not None and hr.mechanism == "somatic+LOH" and cn is not None:
+        gene = gene_by_name()[hr.gene]
+        for _ in range(50):
+            wanted = ("Nonsense_Mutation", "Frame_Shift_Del", "Frame_Shift_Ins", "Splice_Site")[
+                int(rng.choice(4, p=[0.45, 0.3, 0.15, 0.1]))]
+            variant = make_variant(rng, gene, wanted)
+            if (variant is not None and occupancy.free(variant)
+                    and 0 in cn.viable_alleles(founder, HR_SOMATIC_TIME, variant.chrom, variant.pos)):
+                occupancy.take(variant)
+                mutations.append(SomaticMutation(patient.patient, variant, founder.name, "trunk",
+                                                 f"{hr.gene} truncating (biallelic with LOH)", 0, HR_SOMATIC_TIME))
+                break
     later = [s for s in patient.specimens if not s.startswith(f"{patient.patient}-P")]
     nodes = {n.name: n for n in tree}
     for specimen in later:
@@ -229,7 +281,9 @@ def plant_somatic(rng: np.random.Generator, patient: Patient, tree: list[CloneNo
     for node in tree:
         origin = node_origin(node)
         for _ in range(node.n_mutations):
-            mutations.append(SomaticMutation(patient.patient, draw_passenger(rng, occupancy, genes, weights), node.name, origin))
+            time, accept, viable = placed(node)
+            variant = draw_passenger(rng, occupancy, genes, weights, accept=accept)
+            mutations.append(SomaticMutation(patient.patient, variant, node.name, origin, "", allele_of(viable), time))
     return mutations
 
 

@@ -116,5 +116,9 @@ def genotype_patient(rng: np.random.Generator, patient: Patient, pool: list[Germ
     for germline, n_copies in carried:
         depth = int(normal_depth(rng, mean))
         alt = depth - int(rng.binomial(depth, 0.005)) if n_copies == 2 else int(rng.binomial(depth, 0.5))
-        out.append(GermlineGenotype(patient.patient, germline, "hom" if n_copies == 2 else "het", depth, alt))
+        # the parental allele carrying a heterozygous variant: the tumors' allele-specific copy
+        # number acts on it (the pathogenic variant sits on allele 0, the one HR-deficient
+        # tumors keep)
+        allele = 0 if germline.pathogenic or n_copies == 2 else int(rng.random() < 0.5)
+        out.append(GermlineGenotype(patient.patient, germline, "hom" if n_copies == 2 else "het", depth, alt, allele))
     return out

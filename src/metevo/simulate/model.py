@@ -13,7 +13,7 @@ CALLERS = ("mutect2", "strelka2", "varscan2")
 class Sample:
     sample: str
     patient: str
-    sample_type: str  # primary | metastasis | recurrence | normal
+    sample_type: str  # primary | metastasis | recurrence | cfdna | normal
     specimen: str  # tumor specimen the sample was cut from; technical replicates share it ('' for normal)
     collection_time: float  # days since primary diagnosis
     site: str
@@ -22,12 +22,21 @@ class Sample:
     er_status: str = ""
     pr_status: str = ""
     her2_status: str = ""
-    purity: float | None = None
+    purity: float | None = None  # tumor cell fraction; for cfDNA the circulating tumor DNA fraction
     mean_depth: float = 0.0  # tumor samples: planted mean coverage; normal: the normal's
+    ploidy: float | None = None  # planted: length-weighted mean total copy number of the autosomes
+    wgd: bool = False  # planted whole-genome doubling
+    lineage: str = ""  # cfDNA: the tumor specimen whose copy-number profile the plasma carries
+    timepoint: str = ""  # cfDNA: before | at | after relapse
 
     @property
     def is_tumor(self) -> bool:
-        return self.sample_type != "normal"
+        """A tumor tissue sample (sequenced by the callers); not normal, not plasma."""
+        return self.sample_type not in ("normal", "cfdna")
+
+    @property
+    def is_cfdna(self) -> bool:
+        return self.sample_type == "cfdna"
 
 
 @dataclass
@@ -56,6 +65,10 @@ class Patient:
     @property
     def tumors(self) -> list[Sample]:
         return [s for s in self.samples if s.is_tumor]
+
+    @property
+    def plasma(self) -> list[Sample]:
+        return [s for s in self.samples if s.is_cfdna]
 
     @property
     def specimens(self) -> list[str]:
@@ -90,6 +103,8 @@ class SomaticMutation:
     node: str
     origin: str  # trunk | branch | private
     driver: str = ""  # '' for passengers, else which planted driver
+    allele: int = 0  # parental allele (0 or 1) the mutation arose on
+    time: float = 0.0  # when in its clone's life it arose, relative to the clone's CN events (0..1)
 
 
 @dataclass
@@ -104,6 +119,10 @@ class Observation:
     t_alt_count: int
     n_depth: int
     n_alt_count: int
+    multiplicity: int = 1  # mutated copies per cell carrying it
+    total_cn: int = 2  # tumor copy number at the site (major + minor)
+    major_cn: int = 1
+    minor_cn: int = 1
 
 
 @dataclass
@@ -121,6 +140,7 @@ class GermlineGenotype:
     genotype: str  # het | hom
     depth: int
     alt_count: int
+    allele: int = 0  # parental allele carrying the variant (het); pathogenic variants: 0
 
 
 @dataclass
@@ -168,6 +188,57 @@ class DriverPlan:
     n_planted: int = 0
 
 
+@dataclass(frozen=True)
+class CNEvent:
+    """A planted copy-number change of one clone on one parental allele.
+
+    ``kind``: ``gain`` (``copies`` more copies of ``allele``), ``loss`` (``copies`` fewer),
+    ``cnloh`` (``allele`` duplicated, the other allele lost: copy-neutral LOH), ``homdel``
+    (both alleles lost), ``wgd`` (whole-genome doubling; chrom ''). ``time`` orders the events
+    of one clone (0..1) and places them relative to the clone's mutations.
+    """
+
+    node: str
+    time: float
+    chrom: str
+    start: int
+    end: int
+    kind: str
+    allele: int
+    copies: int
+    name: str  # e.g. '1q gain', '1q21.3 amplification', 'HRD scar', 'BRCA1 LOH', 'WGD'
+    origin: str  # trunk | branch | private
+
+
+@dataclass
+class HRPlan:
+    """How (and whether) a patient's tumors lose homologous recombination (truth/biallelic.tsv)."""
+
+    gene: str = ""  # BRCA1 | BRCA2 | PALB2 | '' (HR-proficient)
+    mechanism: str = ""  # germline+LOH | somatic+LOH | homozygous_deletion | germline_only | ''
+    loh_kind: str = ""  # loss | cnloh (the LOH event over the gene)
+
+    @property
+    def deficient(self) -> bool:
+        return self.mechanism in ("germline+LOH", "somatic+LOH", "homozygous_deletion")
+
+
+@dataclass
+class SampleCN:
+    """Planted allele-specific segments of one sample (both alleles, events covering each)."""
+
+    chrom: list[str]
+    start: list[int]
+    end: list[int]
+    a0: list[int]  # copies of parental allele 0
+    a1: list[int]
+    events: list[str]  # names of the events that shaped the segment, in order ('' for none)
+    origin: list[str]  # origin of the last event touching the segment ('' for none)
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+
 @dataclass
 class Cohort:
     seed: int
@@ -179,6 +250,14 @@ class Cohort:
     artefacts: list[Artefact] = field(default_factory=list)
     drivers: list[DriverPlan] = field(default_factory=list)
     trees: dict[str, list[CloneNode]] = field(default_factory=dict)
+    cn_events: dict[str, list[CNEvent]] = field(default_factory=dict)  # patient -> events
+    copy_number: dict[str, SampleCN] = field(default_factory=dict)  # sample (tumor, cfDNA) -> segments
+    hr_plans: dict[str, HRPlan] = field(default_factory=dict)  # patient -> plan
+    scars: dict[str, tuple[int, int]] = field(default_factory=dict)  # patient -> (breakpoints, LOH > 15 Mb) of its scar
+    segment_calls: dict[str, object] = field(default_factory=dict)  # tumor sample -> segments as a caller reports them
+    bin_counts: dict[str, object] = field(default_factory=dict)  # tumor sample -> sWGS read counts per 100 kb bin
+    wig_counts: dict[str, object] = field(default_factory=dict)  # cfDNA sample -> read counts per 1 Mb bin
+    pon: object = None  # simulated panel of normals (log2 per 1 Mb bin and donor)
 
     def samples(self) -> list[Sample]:
         return [s for p in self.patients for s in p.samples]

@@ -1,8 +1,10 @@
 """Reads and calls: the planted mutations as three somatic callers report them.
 
-Truth read counts: tumor depth is gamma-Poisson around the sample's mean coverage (60-200x),
-the alternate count binomial with VAF = purity x CCF / 2 (heterozygous, diploid, no copy
-number change). Each caller then counts the same reads its own way (a few reads lost to its
+Truth read counts: tumor depth is gamma-Poisson around the sample's mean coverage (60-200x)
+scaled by the local DNA content (purity x total_cn + 2 (1 - purity)) / (purity x ploidy +
+2 (1 - purity)), the alternate count binomial with VAF = purity x CCF x multiplicity /
+(purity x total_cn + 2 (1 - purity)) (algorithms.md 8.1; multiplicity and copy number from
+:mod:`metevo.simulate.copynumber`). Each caller then counts the same reads its own way (a few reads lost to its
 own quality filters, so depths and alt counts differ slightly between callers) and detects a
 variant with a probability that rises with its alt count (and, for VarScan2, with VAF: its
 somatic mode requires a minimum variant frequency of about 8%). Strelka2 and VarScan2 find
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from metevo.simulate.copynumber import CopyNumberModel
 from metevo.simulate.evolution import Occupancy, draw_passenger
 from metevo.simulate.germline import normal_depth
 from metevo.simulate.model import (
@@ -95,23 +98,41 @@ def detection_probability(profile: CallerProfile, alt: int, depth: int, indel: b
     return float(p)
 
 
+def dna_content(purity: float, total_cn: int, ploidy: float) -> float:
+    """Relative amount of DNA at a locus of copy number ``total_cn``: sequencing depth scales with it."""
+    return (purity * total_cn + 2 * (1 - purity)) / (purity * ploidy + 2 * (1 - purity))
+
+
+def expected_vaf(purity: float, ccf: float, multiplicity: int, total_cn: int) -> float:
+    """f = p c m / (p N_t + 2 (1 - p)) (algorithms.md 8.1; normal copy number 2)."""
+    return purity * ccf * multiplicity / (purity * total_cn + 2 * (1 - purity))
+
+
 def observe(rng: np.random.Generator, patient: Patient, tree: list[CloneNode], mutations: list[SomaticMutation],
-            offset: int) -> list[Observation]:
+            offset: int, cn: CopyNumberModel | None = None) -> list[Observation]:
     """Truth read counts of every planted mutation in every tumor sample that carries it."""
     nodes = {n.name: n for n in tree}
     normal = patient.normal
     out = []
     for sample in patient.tumors:
+        ploidy = sample.ploidy or 2.0
         for i, m in enumerate(mutations):
             ccf = nodes[m.node].ccf.get(sample.specimen, 0.0)
             if ccf <= 0:
                 continue
-            vaf = sample.purity * ccf / 2
-            depth = tumor_depth(rng, sample.mean_depth)
+            v = m.variant
+            if cn is not None:
+                a0, a1, mult = cn.state(sample.specimen, v.chrom, v.pos, m.node, m.time, m.allele)
+            else:
+                a0, a1, mult = 1, 1, 1
+            total = a0 + a1
+            vaf = expected_vaf(sample.purity, ccf, mult, total)
+            depth = tumor_depth(rng, sample.mean_depth * dna_content(sample.purity, total, ploidy))
             alt = int(rng.binomial(depth, vaf))
             n_depth = int(normal_depth(rng, normal.mean_depth))
             n_alt = int(rng.binomial(n_depth, 0.001))
-            out.append(Observation(sample.sample, offset + i, ccf, vaf, depth, alt, n_depth, n_alt))
+            out.append(Observation(sample.sample, offset + i, ccf, vaf, depth, alt, n_depth, n_alt,
+                                   mult, total, max(a0, a1), min(a0, a1)))
     return out
 
 
@@ -198,25 +219,31 @@ def false_positives(rng: np.random.Generator, patient: Patient, sample: Sample, 
 
 
 def germline_records(rng: np.random.Generator, patient: Patient, sample: Sample, germline: list[GermlineGenotype],
-                     leaked: set[tuple]) -> list[CallerRecord]:
+                     leaked: set[tuple], cn: CopyNumberModel | None = None) -> list[CallerRecord]:
     """Records of the patient's germline variants that somatic callers write by design.
 
     VarScan2 reports germline (SS=1) and loss-of-heterozygosity (SS=3) sites alongside the
-    somatic ones; Mutect2 keeps a few germline sites with its ``germline`` filter.
+    somatic ones; Mutect2 keeps a few germline sites with its ``germline`` filter. A
+    heterozygous site's tumor VAF follows the tumor's allele-specific copy number:
+    (p c_allele + 1 - p) / (p N_t + 2 (1 - p)); VarScan2 calls it LOH (SS=3) where the tumor
+    has lost the other allele and the VAF is more than 0.2 from 0.5.
     """
     records = []
+    ploidy = sample.ploidy or 2.0
     for g in germline:
         v = g.germline.variant
         if v.key in leaked:
             continue
-        depth = tumor_depth(rng, sample.mean_depth)
-        loh = g.genotype == "het" and rng.random() < 0.01
+        a0, a1 = (cn.state(sample.specimen, v.chrom, v.pos)[:2]) if cn is not None else (1, 1)
+        total = a0 + a1
+        p = sample.purity
+        depth = tumor_depth(rng, sample.mean_depth * dna_content(p, total, ploidy))
+        vaf = (p * (a0, a1)[g.allele] + (1 - p)) / (p * total + 2 * (1 - p))
+        loh = g.genotype == "het" and min(a0, a1) == 0 and total > 0 and abs(vaf - 0.5) > 0.2
         if g.genotype == "hom":
             alt = depth - int(rng.binomial(depth, 0.005))
-        elif loh:
-            alt = int(rng.binomial(depth, 0.5 + 0.45 * sample.purity))
         else:
-            alt = int(rng.binomial(depth, 0.5))
+            alt = int(rng.binomial(depth, vaf))
         if rng.random() < 0.9:
             td, ta, nd, na = caller_counts(rng, PROFILES["varscan2"], depth, alt, g.depth, g.alt_count)
             records.append(CallerRecord("varscan2", sample.sample, (v,), "PASS", td, (ta,), nd, (na,),

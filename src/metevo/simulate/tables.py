@@ -13,12 +13,12 @@ from metevo.simulate.model import CALLERS, Cohort, Patient, Sample
 from metevo.simulate.reference import CHROM_ORDER
 from metevo.simulate.variants import NON_SYNONYMOUS
 
-SAMPLE_TYPE_ORDER = {"normal": 0, "primary": 1, "recurrence": 2, "metastasis": 3}
+SAMPLE_TYPE_ORDER = {"normal": 0, "primary": 1, "recurrence": 2, "metastasis": 3, "cfdna": 4}
 
 SAMPLESHEET_COLUMNS = (
     "patient", "sample", "sample_type", "collection_time", "site", "region_group", "replicate_group",
-    "er_status", "pr_status", "her2_status", "purity", "vcf_mutect2", "vcf_strelka2", "vcf_varscan2",
-    "tumor_vcf_name", "germline_vcf",
+    "er_status", "pr_status", "her2_status", "purity", "ploidy", "vcf_mutect2", "vcf_strelka2", "vcf_varscan2",
+    "tumor_vcf_name", "bins", "wig", "segments", "germline_vcf",
 )
 CLINICAL_COLUMNS = (
     "patient", "age_at_diagnosis", "subtype", "chemotherapy", "radiation", "antiestrogen", "anti_her2",
@@ -27,7 +27,7 @@ CLINICAL_COLUMNS = (
 SOMATIC_COLUMNS = (
     "sample", "patient", "chrom", "pos", "ref", "alt", "gene", "variant_classification", "origin", "ccf", "vaf",
     "t_depth", "t_alt_count", "n_depth", "n_alt_count", "variant_type", "hgvsp_short", "clone", "driver",
-    "callers_pass",
+    "callers_pass", "multiplicity", "total_cn", "major_cn", "minor_cn", "clonal",
 )
 GERMLINE_COLUMNS = (
     "patient", "gene", "chrom", "pos", "ref", "alt", "classification", "clinvar", "pathogenic", "genotype",
@@ -35,7 +35,7 @@ GERMLINE_COLUMNS = (
 )
 SAMPLES_COLUMNS = (
     "sample", "patient", "sample_type", "design", "subtype", "specimen", "region_group", "replicate_group", "site",
-    "collection_time", "purity", "mean_depth", "n_mutations", "n_coding",
+    "collection_time", "purity", "ploidy", "wgd", "mean_depth", "n_mutations", "n_coding",
 )
 DRIVERS_COLUMNS = ("gene", "alteration", "kind", "eligible", "probability", "n_eligible", "n_planted")
 ARTEFACT_COLUMNS = ("sample", "chrom", "pos", "ref", "alt", "gene", "variant_classification", "kind", "callers",
@@ -56,11 +56,25 @@ def germline_path(patient: Patient) -> str:
     return f"germline/{patient.patient}.germline.vcf.gz"
 
 
+def segments_path(sample: Sample) -> str:
+    return f"cn/{sample.sample}.segments.tsv"
+
+
+def bins_path(sample: Sample) -> str:
+    return f"cn/{sample.sample}.bins.tsv"
+
+
+def wig_path(sample: Sample) -> str:
+    return f"cfdna/{sample.sample}.wig"
+
+
 def ordered_samples(cohort: Cohort) -> list[Sample]:
     return [s for p in cohort.patients for s in sorted(p.samples, key=lambda s: (SAMPLE_TYPE_ORDER[s.sample_type], s.sample))]
 
 
-def samplesheet_table(cohort: Cohort) -> pd.DataFrame:
+def samplesheet_table(cohort: Cohort, swgs: bool = False) -> pd.DataFrame:
+    """The samplesheet: tumors with caller VCFs and allele-specific segments (``swgs``: with
+    shallow-WGS bin counts instead), plasma samples with their WIGs, normals with germline VCFs."""
     rows = []
     patients = {p.patient: p for p in cohort.patients}
     for s in ordered_samples(cohort):
@@ -71,7 +85,17 @@ def samplesheet_table(cohort: Cohort) -> pd.DataFrame:
                    her2_status=s.her2_status)
         if s.is_tumor:
             row["purity"] = f"{s.purity:.2f}"
+            row["ploidy"] = f"{s.ploidy:.2f}"
             row.update({f"vcf_{c}": path for c, path in vcf_paths(s).items()})
+            # one copy-number input per sample: the allele-specific segments here, the sWGS
+            # bins in samplesheet_swgs.csv
+            if swgs:
+                row["bins"] = bins_path(s)
+            else:
+                row["segments"] = segments_path(s)
+        elif s.is_cfdna:
+            # tumor fraction and ploidy are left for ``metevo cfdna`` to estimate (truth/cfdna.tsv)
+            row["wig"] = wig_path(s)
         else:
             row["germline_vcf"] = germline_path(patients[s.patient])
         rows.append(row)
@@ -117,7 +141,9 @@ def somatic_truth(cohort: Cohort) -> pd.DataFrame:
             "gene": v.gene, "variant_classification": v.variant_classification, "origin": m.origin, "ccf": o.ccf,
             "vaf": round(o.vaf, 6), "t_depth": o.t_depth, "t_alt_count": o.t_alt_count, "n_depth": o.n_depth,
             "n_alt_count": o.n_alt_count, "variant_type": v.variant_type, "hgvsp_short": v.hgvsp_short,
-            "clone": m.node, "driver": m.driver, "callers_pass": ",".join(callers), "_order": order[o.sample],
+            "clone": m.node, "driver": m.driver, "callers_pass": ",".join(callers),
+            "multiplicity": o.multiplicity, "total_cn": o.total_cn, "major_cn": o.major_cn, "minor_cn": o.minor_cn,
+            "clonal": "yes" if o.ccf >= 1 else "no", "_order": order[o.sample],
         })
     frame = pd.DataFrame(rows, columns=list(SOMATIC_COLUMNS) + ["_order"])
     return _variant_sort(frame, ["_order"]).drop(columns="_order")
@@ -154,9 +180,11 @@ def samples_truth(cohort: Cohort) -> pd.DataFrame:
             "sample": s.sample, "patient": s.patient, "sample_type": s.sample_type, "design": p.design,
             "subtype": p.subtype, "specimen": s.specimen, "region_group": s.region_group,
             "replicate_group": s.replicate_group, "site": s.site, "collection_time": s.collection_time,
-            "purity": s.purity, "mean_depth": round(s.mean_depth, 1),
-            "n_mutations": n_total.get(s.sample, 0) if s.is_tumor else None,
-            "n_coding": n_coding.get(s.sample, 0) if s.is_tumor else None,
+            "purity": s.purity, "ploidy": s.ploidy,
+            "wgd": "" if s.ploidy is None else ("yes" if s.wgd else "no"), "mean_depth": round(s.mean_depth, 1),
+            # plasma is not exome-sequenced here: no planted mutation is observed in it
+            "n_mutations": n_total.get(s.sample, 0) if s.sample_type != "normal" else None,
+            "n_coding": n_coding.get(s.sample, 0) if s.sample_type != "normal" else None,
         })
     frame = pd.DataFrame(rows, columns=list(SAMPLES_COLUMNS))
     for column in ("n_mutations", "n_coding"):

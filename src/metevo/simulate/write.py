@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from metevo.io.tables import write_tsv
-from metevo.simulate import tables, vcf
+from metevo.simulate import cn_tables, tables, vcf
+from metevo.simulate.segments import scarhrd_text
 from metevo.simulate.model import Cohort
 
 TRUTH_README = """\
@@ -80,9 +81,10 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 def write_cohort(cohort: Cohort, outdir: str | Path) -> None:
     """Write every file of the cohort under ``outdir`` (which must exist)."""
     outdir = Path(outdir)
-    for sub in ("vcf", "germline", "truth"):
+    for sub in ("vcf", "germline", "truth", "cn", "cfdna"):
         (outdir / sub).mkdir(parents=True, exist_ok=True)
     _write_csv(tables.samplesheet_table(cohort), outdir / "samplesheet.csv")
+    _write_csv(tables.samplesheet_table(cohort, swgs=True), outdir / "samplesheet_swgs.csv")
     _write_csv(tables.clinical_table(cohort), outdir / "clinical.csv")
 
     by_sample: dict[str, dict[str, list]] = {}
@@ -107,11 +109,37 @@ def write_cohort(cohort: Cohort, outdir: str | Path) -> None:
         genotypes = [g for g in cohort.germline if g.patient == patient.patient]
         vcf.write_bgzf(vcf.germline_vcf(genotypes, normal), outdir / tables.germline_path(patient))
 
+    _write_copy_number(cohort, outdir)
     truth = outdir / "truth"
     write_tsv(tables.somatic_truth(cohort), truth / "somatic.tsv")
     write_tsv(tables.germline_truth(cohort), truth / "germline.tsv")
     write_tsv(tables.samples_truth(cohort), truth / "samples.tsv")
     write_tsv(tables.drivers_truth(cohort), truth / "drivers.tsv")
     write_tsv(tables.artefacts_truth(cohort), truth / "artefacts.tsv")
+    write_tsv(cn_tables.cn_segments_truth(cohort), truth / "cn_segments.tsv")
+    write_tsv(cn_tables.regions_truth(cohort), truth / "regions.tsv")
+    write_tsv(cn_tables.cfdna_truth(cohort), truth / "cfdna.tsv")
+    write_tsv(cn_tables.hrd_truth(cohort), truth / "hrd.tsv")
+    write_tsv(cn_tables.biallelic_truth(cohort), truth / "biallelic.tsv")
     (truth / "README.md").write_text(TRUTH_README.format(seed=cohort.seed, n_patients=len(cohort.patients)),
                                      encoding="utf-8")
+
+
+def _write_text(text: str, path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+
+
+def _write_copy_number(cohort: Cohort, outdir: Path) -> None:
+    """Allele-specific segments and sWGS bins of every tumor, WIGs of every plasma sample."""
+    for patient in cohort.patients:
+        for sample in patient.tumors:
+            _write_text(scarhrd_text(sample.sample, cohort.segment_calls[sample.sample], sample.ploidy),
+                        outdir / tables.segments_path(sample))
+            _write_text(cn_tables.bins_text(sample.sample, cohort.bin_counts[sample.sample]),
+                        outdir / tables.bins_path(sample))
+        for sample in patient.plasma:
+            _write_text(cn_tables.wig_text(cohort.wig_counts[sample.sample]), outdir / tables.wig_path(sample))
+    _write_text(cn_tables.gc_wig_text(), outdir / "cfdna" / "gc_1000kb.wig")
+    _write_text(cn_tables.map_wig_text(), outdir / "cfdna" / "map_1000kb.wig")
+    write_tsv(cn_tables.pon_table(cohort.pon), outdir / "cfdna" / "pon_1000kb.tsv")
