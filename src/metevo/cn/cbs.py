@@ -476,5 +476,6 @@ def _segment_sample(values, chrom, *, alpha, nperm, p_method, min_width, kmax, n
     frame["start_index"] = frame["start_index"].astype(np.int64)
     frame["end_index"] = frame["end_index"].astype(np.int64)
     frame["n"] = frame["n"].astype(np.int64)
-    frame["mean"] = r_round(frame["mean"].to_numpy(dtype=float), 4) if len(frame) else frame["mean"].astype(float)
+    # + 0.0 turns R's -0 (a mean that rounds to zero from below) into 0, as R prints it
+    frame["mean"] = r_round(frame["mean"].to_numpy(dtype=float), 4) + 0.0 if len(frame) else frame["mean"].astype(float)
     return frame

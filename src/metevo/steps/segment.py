@@ -1,7 +1,8 @@
 """``metevo segment``: DNAcopy circular binary segmentation of every sample of a bin table.
 
 Reads a bin table (``chromosome start end`` [QDNAseq annotation columns, ignored] and one
-column of log2 ratios per sample, NA allowed; an optional leading ``bin`` column is ignored)
+column of log2 ratios per sample, NA allowed; an optional leading ``bin`` column is ignored;
+:mod:`metevo.io.bins` reads it)
 and writes an IGV ``.seg`` file (``ID chrom loc.start loc.end num.mark seg.mean``) with the
 segments of all samples. The science is :func:`metevo.cn.cbs.segment`; see docs/segment.md.
 """
@@ -10,10 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-# Columns of a QDNAseq bin table that are not samples (copynumber-contracts.md, bin table).
-ANNOTATION_COLUMNS = ("bin", "bases", "gc", "mappability", "blacklist", "residual", "use")
 SEG_COLUMNS = ["ID", "chrom", "loc.start", "loc.end", "num.mark", "seg.mean"]
-_NA_TOKENS = {"", "NA", "NaN", "nan", "NAN", "Inf", "-Inf", "inf", "-inf"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,122 +31,46 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="OUT.seg", help="IGV segment file to write")
 
 
-def _fail(message: str, path, line=None, column=None):
-    from metevo.errors import InputError
-
-    return InputError(message, file=path, line=line, column=column)
-
-
 def read_log2_bins(path):
-    """Read and check a bin table of log2 values.
+    """Read a bin table of log2 values with :func:`metevo.io.bins.read_bins` (QDNAseq's layout,
+    ``1e+05``-style coordinates and NA included; line-numbered errors for missing columns,
+    non-numbers, bins out of order or overlapping) and require at least one sample column.
 
-    Returns (chrom: ndarray of harmonised names, start, end: int64 arrays, samples: dict name ->
-    float array, lines: int64 array of file lines), rows as in the file. Raises InputError
-    (file, line, column) for missing columns, non-integer or inverted coordinates, a value that
-    is neither a number nor NA, bins out of order or overlapping within a chromosome, and a
-    chromosome that appears in two separate runs.
+    Returns (chrom: object array of harmonised names, start, end: int64 arrays, samples: dict
+    name -> float array), rows in the file's (chromosome, start) order.
     """
-    import numpy as np
-    import pandas as pd
+    from metevo.errors import InputError
+    from metevo.io.bins import read_bins
 
-    from metevo.io.tables import read_table
-    from metevo.variants import harmonise_chrom
-
-    table = read_table(path, required=("chromosome", "start", "end"), what="bin table")
-    lines = table["__line__"].to_numpy()
-    samples = [c for c in table.columns if c not in ("chromosome", "start", "end", "__line__") and c not in ANNOTATION_COLUMNS]
+    bins = read_bins(path, values="log2")
+    samples = bins.attrs["samples"]
     if not samples:
-        raise _fail(
+        raise InputError(
             "expected at least one sample column of log2 values after chromosome, start, end (and the QDNAseq annotation columns), found none",
-            path,
-            line=table.attrs["header_line"],
+            file=path,
+            line=1,
         )
-    if len(table) == 0:
-        raise _fail("expected at least one bin, found only the header", path, line=table.attrs["header_line"])
-
-    chrom_raw = table["chromosome"].to_numpy(dtype=object)
-    empty = np.flatnonzero(chrom_raw == "")
-    if empty.size:
-        raise _fail("expected a chromosome name, found an empty cell", path, line=int(lines[empty[0]]), column="chromosome")
-    chrom = np.array([harmonise_chrom(c) for c in chrom_raw], dtype=object)
-
-    coords = {}
-    for col in ("start", "end"):
-        text = table[col].astype(str)
-        ok = text.str.fullmatch(r"\+?\d+")
-        if not ok.all():
-            i = int(np.flatnonzero(~ok.to_numpy())[0])
-            raise _fail(f"expected a positive integer position, found '{text.iloc[i]}'", path, line=int(lines[i]), column=col)
-        coords[col] = text.astype("int64").to_numpy()
-    start, end = coords["start"], coords["end"]
-    bad = np.flatnonzero((start < 1) | (end < start))
-    if bad.size:
-        i = int(bad[0])
-        raise _fail(f"expected 1 <= start <= end (1-based, inclusive), found start {start[i]} and end {end[i]}", path, line=int(lines[i]), column="start")
-
-    # within a chromosome bins must be sorted and must not overlap; chromosomes contiguous
-    same = chrom[1:] == chrom[:-1]
-    overlap = np.flatnonzero(same & (start[1:] <= end[:-1]))
-    if overlap.size:
-        i = int(overlap[0]) + 1
-        what = "overlaps" if start[i] >= start[i - 1] else "comes before"
-        raise _fail(
-            f"bins must be sorted by start and must not overlap within a chromosome: bin {chrom[i]}:{start[i]}-{end[i]} {what} "
-            f"the previous bin {chrom[i - 1]}:{start[i - 1]}-{end[i - 1]} (line {int(lines[i - 1])})",
-            path,
-            line=int(lines[i]),
-            column="start",
-        )
-    run_starts = np.concatenate([[0], np.flatnonzero(~same) + 1])
-    seen: dict[str, int] = {}
-    for r in run_starts.tolist():
-        name = chrom[r]
-        if name in seen:
-            raise _fail(
-                f"chromosome {name} appears again after other chromosomes (its first bins are at line {seen[name]}); sort the bins by chromosome, then start",
-                path,
-                line=int(lines[r]),
-                column="chromosome",
-            )
-        seen[name] = int(lines[r])
-
-    values = {}
-    for name in samples:
-        text = table[name].astype(str)
-        num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
-        nan = np.isnan(num)
-        if nan.any():
-            bad_cells = nan & ~text.isin(_NA_TOKENS).to_numpy()
-            if bad_cells.any():
-                i = int(np.flatnonzero(bad_cells)[0])
-                raise _fail(f"expected a log2 value (a number) or NA, found '{text.iloc[i]}'", path, line=int(lines[i]), column=name)
-        values[name] = num
-    return chrom, start, end, values, lines
+    return (
+        bins["chromosome"].to_numpy(dtype=object),
+        bins["start"].to_numpy(),
+        bins["end"].to_numpy(),
+        {name: bins[name].to_numpy(dtype=float) for name in samples},
+    )
 
 
 def segment_table(chrom, start, end, samples: dict, *, alpha, nperm, min_width, undo_sd, seed, rng_kind):
     """Segments of every sample as a ``.seg`` frame (columns :data:`SEG_COLUMNS`).
 
-    Chromosome blocks are put in :func:`metevo.variants.chrom_sort_key` order first (stable),
-    so the result does not depend on the order of chromosomes in the file. ``loc.start`` is the
-    start of a segment's first bin and ``loc.end`` the end of its last bin (DNAcopy with
-    ``maploc`` = bin start would give the start of the last bin). Random streams: with
-    ``rng_kind="numpy"`` sample k uses seeds [seed, k] (per chromosome [seed, k, c]); with
-    ``"R"`` one R stream from ``set.seed(seed)`` runs through the samples in column order.
+    Bins are in genome order (chromosomes contiguous, as :func:`read_log2_bins` guarantees).
+    ``loc.start`` is the start of a segment's first bin and ``loc.end`` the end of its last
+    bin (DNAcopy with ``maploc`` = bin start would give the start of the last bin).
+    Random streams: with ``rng_kind="numpy"`` sample k uses seeds [seed, k] (chromosome c
+    [seed, k, c]); with ``"R"`` one R stream from ``set.seed(seed)`` runs through the samples
+    in column order, as R's ``segment`` of a multi-sample CNA object.
     """
-    import numpy as np
     import pandas as pd
 
     from metevo.cn import cbs
-    from metevo.variants import chrom_sort_key
-
-    names = list(dict.fromkeys(chrom.tolist()))
-    order_names = sorted(names, key=chrom_sort_key)
-    if order_names != names:
-        rank = {c: i for i, c in enumerate(order_names)}
-        order = np.argsort(np.array([rank[c] for c in chrom]), kind="stable")
-        chrom, start, end = chrom[order], start[order], end[order]
-        samples = {k: v[order] for k, v in samples.items()}
 
     params = dict(
         alpha=alpha,
@@ -205,7 +127,7 @@ def run(args: argparse.Namespace) -> None:
     if args.seed < 0 and args.rng == "numpy":
         raise ConfigError(f"--seed must be non-negative, got {args.seed}")
 
-    chrom, start, end, samples, _ = read_log2_bins(args.input)
+    chrom, start, end, samples = read_log2_bins(args.input)
     table = segment_table(
         chrom,
         start,
