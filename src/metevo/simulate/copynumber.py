@@ -20,8 +20,11 @@ probability that makes its frequency in later tumors the planted one.
 
 Homologous-recombination deficiency: germline BRCA1/BRCA2/PALB2 carriers lose the wild-type
 allele in the trunk (85%; Maxwell et al. 2017, Nat Commun 8:319), and some tumors inactivate
-one of these genes somatically (truncating mutation plus LOH, or homozygous deletion; 15% of
-triple-negative, 4% of HR+/HER2-, 2% of HER2+ tumors). Their genomes are scarred: a dozen or so
+one of these genes somatically (truncating mutation plus LOH, or homozygous deletion; 25% of
+triple-negative, 5% of HR+/HER2-, 3% of HER2+ patients, standing also for the epigenetic BRCA1
+silencing of triple-negative disease: with the carriers about 13% of patients are HR-deficient,
+as in metastatic breast cancer series; Davies et al. 2017, Nat Med 23:517; Bertucci et al.
+2019). Their genomes are scarred: a dozen or so
 arms broken into pieces of at least 12 Mb with alternating allelic states, so that scarHRD
 counts 20 or more large-scale transitions (LSTs) and many LOH segments longer than 15 Mb
 (Popova et al. 2012, Cancer Res 72:5454; Abkevich et al. 2012, Br J Cancer 107:1776).
@@ -85,7 +88,7 @@ REGION_EVENTS: dict[str, tuple[str, tuple[tuple[float, float], tuple[float, floa
     "MYC": ("amplification", ((0.12, 0.25), (0.12, 0.25), (0.20, 0.35))),
     "CCND1": ("amplification", ((0.15, 0.25), (0.04, 0.08), (0.04, 0.08))),
 }
-SOMATIC_HR_RATE = {"TNBC": 0.15, "HR+/HER2-": 0.04}  # else 0.02
+SOMATIC_HR_RATE = {"TNBC": 0.25, "HR+/HER2-": 0.05}  # else 0.03
 GERMLINE_LOH_RATE = 0.85
 WGD_RATE = {"trunk": 0.10, "primary": 0.05, "later": 0.30}
 PRIVATE_EVENT_RATE = {"primary": 1.2, "common": 1.0, "later": 3.0}  # Poisson means per clone
@@ -264,7 +267,7 @@ def hr_plan(rng: np.random.Generator, patient: Patient, carrier: GermlineVariant
         if rng.random() < GERMLINE_LOH_RATE:
             return HRPlan(gene, "germline+LOH", "loss" if rng.random() < 0.6 else "cnloh")
         return HRPlan(gene, "germline_only")
-    if rng.random() < SOMATIC_HR_RATE.get(patient.subtype, 0.02):
+    if rng.random() < SOMATIC_HR_RATE.get(patient.subtype, 0.03):
         gene = HR_DEFICIENCY_GENES[int(rng.choice(3, p=[0.45, 0.4, 0.15]))]
         if rng.random() < 0.75:
             return HRPlan(gene, "somatic+LOH", "loss" if rng.random() < 0.6 else "cnloh")

@@ -203,9 +203,10 @@ def _driver_variant(rng: np.random.Generator, plan: DriverPlan, occupancy: Occup
 
 
 HR_SOMATIC_TIME = 0.05
-# germline.HR_GENES (imported there from here would be circular): passengers are never
-# truncating in these genes, so every biallelic HR loss in the truth is a planted one; a
-# 425-gene exome would otherwise hit BRCA2 (10 kb of CDS) far more often than real exomes do.
+# germline.HR_GENES (imported there from here would be circular): passengers in these genes
+# are never non-synonymous, so every damaging HR-gene mutation and biallelic HR loss in the
+# truth is a planted one; the 425-gene table would otherwise hit BRCA2 or ATM (9-10 kb of CDS
+# each) about fifty times more often than a 20,000-gene exome does.
 HR_GENES = ("BRCA1", "BRCA2", "PALB2", "ATM", "CHEK2")  # the somatic hit precedes the LOH that removes the wild-type allele
 
 
@@ -231,8 +232,8 @@ def plant_somatic(rng: np.random.Generator, patient: Patient, tree: list[CloneNo
         viable: list[list[int]] = [[]]
 
         def accept(variant: Variant) -> bool:
-            if variant.gene in HR_GENES and variant.variant_classification in TRUNCATING:
-                return False  # truncating HR-gene mutations come from the HR plan only
+            if variant.gene in HR_GENES and variant.variant_classification in NON_SYNONYMOUS:
+                return False  # damaging HR-gene mutations come from the HR plan only
             viable[0] = cn.viable_alleles(node, time, variant.chrom, variant.pos)
             return bool(viable[0])
 

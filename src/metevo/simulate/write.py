@@ -28,7 +28,7 @@ the caller VCFs. See docs/simulator.md in the metevo repository for the model.
 | gene, variant_classification | planted consequence (MAF Variant_Classification) |
 | origin | `trunk` (founder clone, in every tumor of the patient), `branch` (a clone in several tumor specimens, not all), `private` (a clone in one specimen; technical replicates are one specimen) |
 | ccf | cancer cell fraction of the mutation's clone in this sample |
-| vaf | expected variant allele fraction: purity x ccf / 2 |
+| vaf | expected variant allele fraction (below) |
 | t_depth, t_alt_count | simulated tumor reads at the site (each caller reports a slightly different count of its own) |
 | n_depth, n_alt_count | simulated normal reads |
 | variant_type | SNP, INS or DEL |
@@ -36,6 +36,11 @@ the caller VCFs. See docs/simulator.md in the metevo repository for the model.
 | clone | the planted clone the mutation belongs to |
 | driver | planted driver rule that placed it (empty for passengers) |
 | callers_pass | callers whose record of this allele passes their own filters (VarScan2: SS=2) |
+| multiplicity | mutated copies per cell carrying the mutation (planted) |
+| total_cn, major_cn, minor_cn | the tumor's planted copy number at the site |
+| clonal | `yes` when ccf is 1 (the mutation is in every cancer cell of the sample) |
+
+vaf is purity x ccf x multiplicity / (purity x total_cn + 2 (1 - purity)).
 
 ## germline.tsv: every variant in each patient's germline VCF
 
@@ -52,8 +57,10 @@ the caller VCFs. See docs/simulator.md in the metevo repository for the model.
 
 sample, patient, sample_type, design (the patient's sampling design), subtype, specimen
 (technical replicates share it), region_group, replicate_group, site, collection_time (days),
-purity (planted), mean_depth, n_mutations (planted mutations carried), n_coding (of which
-non-synonymous: maftools' definition).
+purity (planted; for plasma the tumor fraction), ploidy (length-weighted mean total copy
+number of the autosomes), wgd (whole-genome doubling), mean_depth, n_mutations (planted
+mutations carried and sequenced; 0 for plasma, which is not exome-sequenced), n_coding (of
+which non-synonymous: maftools' definition).
 
 ## drivers.tsv: planted driver rules and how often they fired
 
@@ -70,6 +77,45 @@ normal VAF about 0.5; `second_allele`: the artefact ALT of a Mutect2 multi-allel
 callers (callers writing a record), callers_pass (those whose record has FILTER PASS).
 VarScan2's germline (SS=1) and LOH (SS=3) records and Mutect2's `germline`-filtered records of
 the patient's germline variants are not listed here (see germline.tsv).
+
+## cn_segments.tsv: planted allele-specific copy number of every tumor and plasma sample
+
+sample, chrom, start, end (1-based, closed; chr1-22 and X, whole chromosomes), total_cn,
+major_cn, minor_cn, origin (of the last event changing the segment: trunk, branch, private;
+empty where nothing did), event (the events that shaped it, in order, e.g. `1q gain,1q21.3
+amplification`, `HRD scar`, `BRCA1 LOH`, `WGD`). A plasma sample has its lineage's segments.
+cn/<sample>.segments.tsv reports the same states with neighbours of equal state merged and
+breakpoints moved by up to 20 kb.
+
+## regions.tsv: planted status of the tracked regions
+
+sample, region (metevo's default list), status (deletion: 0 copies; amplification: at least
+the baseline + 3; gain, loss, neutral against the baseline), total_cn (covering most of the
+region), baseline_cn (2, or 4 after a whole-genome doubling), planted_event (the focal event
+planted there, if any).
+
+## cfdna.tsv: plasma samples
+
+sample, patient, collection_time, relapse_time (the first metastasis or recurrence), timepoint
+(before, at, after), lineage (the tumor whose copy number the plasma carries), tumor_fraction,
+ploidy.
+
+## hrd.tsv: planted homologous-recombination deficiency, per tumor
+
+sample, patient, scarred (yes: an HRD scar was planted), gene, mechanism (germline+LOH,
+somatic+LOH, homozygous_deletion; germline_only for a BRCA1/2/PALB2 carrier without LOH),
+scar_breakpoints (planted transitions between adjacent pieces of at least 12 Mb: scarHRD's LST
+counts at least these, give or take other events), scar_loh_segments (planted LOH pieces longer
+than 15 Mb).
+
+## biallelic.tsv: BRCA1, BRCA2, PALB2, ATM, CHEK2 in every tumor
+
+sample, patient, gene, biallelic (yes/no), mechanism (biallelic: homozygous_deletion,
+germline+LOH, somatic+LOH, germline+somatic, two_somatic; not: germline_only,
+germline_allele_lost (LOH removed the pathogenic allele), somatic_only, loh_only, none),
+germline_pathogenic and somatic_truncating (the variants, chrom:pos:ref>alt), loh, total_cn,
+major_cn, minor_cn (the least favourable state over the gene's coding span), planted (the
+patient's HR plan for this gene).
 """
 
 
