@@ -29,7 +29,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 
 
 def build_bam(folder: Path, n_reads: int, seed: int) -> Path:

@@ -175,7 +175,7 @@ def read_bins(
             i = int(np.flatnonzero(missing)[0])
             raise InputError(f"expected {len(header)} tab-separated fields as in the header", file=path, line=first + i)
     if n == 0:
-        raise InputError(f"expected at least one bin after the header, found none", file=path, line=header_line)
+        raise InputError("expected at least one bin after the header, found none", file=path, line=header_line)
 
     chrom_raw = raw["chromosome"].to_numpy(dtype=object)
     if any(c == "" for c in chrom_raw):
