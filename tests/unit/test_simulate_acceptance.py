@@ -181,3 +181,36 @@ def test_cfdna_before_relapse_carries_the_1q21_amplification_of_the_relapse(coho
     for sample, tumor in lineage.items():
         for region in ENRICHED:
             assert by_sample[(sample, region)] == by_sample[(tumor, region)]
+
+
+def test_cfdna_tumor_fraction_and_1q21_before_relapse_through_metevo_cfdna(cohort, sheet, tmp_path):
+    # metevo cfdna (ichorCNA) on plasma WIGs: planted tumor fractions recovered, and the
+    # 1q21.3 amplification of the coming relapse seen in plasma taken before it
+    cfdna, regions = _truth(cohort, "cfdna"), _truth(cohort, "regions")
+    amp = set(regions[(regions["region"] == "1q21.3") & (regions["status"] == "amplification")]["sample"])
+    before = cfdna[(cfdna["timepoint"] == "before") & cfdna["sample"].isin(amp)].head(5)
+    at = cfdna[cfdna["timepoint"] == "at"].head(3)
+    chosen = pd.concat([before, at])
+    assert len(before) >= 3
+    table = sheet.table.set_index("sample")
+    args = []
+    for sample in chosen["sample"]:
+        prefix = tmp_path / sample
+        assert main(["cfdna", "--wig", sheet.paths(table.loc[sample].rename(None), "wig")[0],
+                     "--gc", str(cohort / "cfdna" / "gc_1000kb.wig"), "--map", str(cohort / "cfdna" / "map_1000kb.wig"),
+                     "--pon", str(cohort / "cfdna" / "pon_1000kb.tsv"), "--genome", "hg38", "--sample", sample,
+                     "--out-prefix", str(prefix)]) == 0
+        args += ["--segments", f"{prefix}.segments.tsv", "--cfdna-params", f"{prefix}.params.tsv"]
+    out = tmp_path / "regions"
+    assert main(["tracked-regions", "--samplesheet", str(cohort / "samplesheet.csv"), *args, "--genome", "hg38",
+                 "--outdir", str(out)]) == 0
+    timeline = pd.read_csv(out / "cfdna_timeline.tsv", sep="\t", keep_default_na=False)
+    timeline = timeline[timeline["region"] == "1q21.3"].merge(chosen, on="sample", suffixes=("", "_truth"))
+    error = (timeline["tumor_fraction"].astype(float) - timeline["tumor_fraction_truth"]).abs()
+    seen = timeline.loc[timeline["timepoint_truth"] == "before", "status"].isin(["gain", "amplification"])
+    print("\ncfDNA:\n" + timeline[["sample", "timepoint", "tumor_fraction_truth", "tumor_fraction", "status"]].to_string())
+    assert (timeline["timepoint"] == timeline["timepoint_truth"]).all()
+    # ichorCNA's estimates follow the planted fractions (doubled genomes are the hardest)
+    rho = timeline["tumor_fraction"].astype(float).rank().corr(timeline["tumor_fraction_truth"].rank())
+    assert rho >= 0.7 and error.median() <= 0.05
+    assert seen.sum() >= 1

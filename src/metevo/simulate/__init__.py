@@ -16,7 +16,7 @@ from metevo.simulate.evolution import Occupancy, build_tree, driver_plans, plant
 from metevo.simulate.germline import genotype_patient, pathogenic_variants, population_pool
 from metevo.simulate.model import Cohort
 from metevo.simulate.plasma import plasma_patients, plasma_samples
-from metevo.simulate.readdepth import panel_of_normals, swgs_counts, wig_counts
+from metevo.simulate.readdepth import panel_of_normals, plasma_counts, swgs_counts
 from metevo.simulate.sequencing import (
     add_second_alleles,
     call_true_variants,
@@ -88,8 +88,7 @@ def simulate_cohort(seed: int, n_patients: int = DEFAULT_PATIENTS) -> Cohort:
             cohort.segment_calls[sample.sample] = called_segments(rng, cn)
             cohort.bin_counts[sample.sample] = swgs_counts(rng, cn, sample.purity, sample.ploidy)
         for sample in patient.plasma:
-            cohort.wig_counts[sample.sample] = wig_counts(rng, cohort.copy_number[sample.sample], sample.purity,
-                                                          sample.ploidy)
+            cohort.wig_counts[sample.sample] = plasma_counts(rng, cohort.copy_number[sample.sample], sample.purity)
     cohort.pon = panel_of_normals(rng)
     return cohort
 

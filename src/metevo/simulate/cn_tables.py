@@ -17,7 +17,7 @@ from metevo.simulate.copynumber import HR_DEFICIENCY_GENES, REGION_EVENTS, regio
 from metevo.simulate.genome import bin_annotation
 from metevo.simulate.germline import HR_GENES
 from metevo.simulate.model import Cohort, Sample, SampleCN
-from metevo.simulate.readdepth import N_PON_DONORS, SWGS_BIN, WIG_CHROMS, wig_grid
+from metevo.simulate.readdepth import SWGS_BIN
 from metevo.simulate.reference import gene_by_name
 from metevo.simulate.tables import ordered_samples
 from metevo.simulate.variants import TRUNCATING
@@ -199,38 +199,3 @@ def bins_text(sample: str, counts: np.ndarray) -> str:
     """QDNAseq read-count table of one sample: annotation columns and its counts."""
     header = "#genome=hg38\n" + "\t".join(BIN_COLUMNS + (sample,)) + "\n"  # metevo.io.bins' build declaration
     return header + _bins_template() % tuple(counts.tolist())
-
-
-def _wig(values: list[str]) -> str:
-    grid = wig_grid()
-    lines = []
-    for chrom in WIG_CHROMS:
-        idx = np.flatnonzero(grid.chrom == chrom)
-        lines.append(f"fixedStep chrom=chr{chrom} start=1 step=1000000 span=1000000")
-        lines.extend(values[i] for i in idx)
-    return "\n".join(lines) + "\n"
-
-
-def wig_text(counts: np.ndarray) -> str:
-    """HMMcopy ``readCounter`` WIG (fixedStep, 1 Mb) of read counts."""
-    return _wig(list(map(str, counts.tolist())))
-
-
-def gc_wig_text() -> str:
-    return _wig([f"{v:.6f}" if v >= 0 else "-1" for v in wig_grid().gc.tolist()])
-
-
-def map_wig_text() -> str:
-    return _wig([f"{v:.6f}" for v in wig_grid().mappability.tolist()])
-
-
-def pon_table(pon: np.ndarray) -> pd.DataFrame:
-    """The simulated panel of normals as ichorCNA's PoN table: per 1 Mb bin, GC, mappability,
-    each healthy donor's log2 ratio and their median."""
-    grid = wig_grid()
-    table = pd.DataFrame({"chrom": grid.chrom, "start": grid.start, "end": grid.end,
-                          "gc": np.where(grid.gc >= 0, grid.gc, np.nan), "map": grid.mappability})
-    for k in range(N_PON_DONORS):
-        table[f"HD{k + 1:02d}"] = pon[:, k]
-    table["Median"] = np.round(np.median(pon, axis=1), 6)  # rows are all NaN (unusable bins) or all finite
-    return table

@@ -256,8 +256,8 @@ class Cohort:
     scars: dict[str, tuple[int, int]] = field(default_factory=dict)  # patient -> (breakpoints, LOH > 15 Mb) of its scar
     segment_calls: dict[str, object] = field(default_factory=dict)  # tumor sample -> segments as a caller reports them
     bin_counts: dict[str, object] = field(default_factory=dict)  # tumor sample -> sWGS read counts per 100 kb bin
-    wig_counts: dict[str, object] = field(default_factory=dict)  # cfDNA sample -> read counts per 1 Mb bin
-    pon: object = None  # simulated panel of normals (log2 per 1 Mb bin and donor)
+    wig_counts: dict[str, object] = field(default_factory=dict)  # cfDNA sample -> read counts per 1 Mb bin (table)
+    pon: object = None  # simulated ichorCNA panel of normals (table)
 
     def samples(self) -> list[Sample]:
         return [s for p in self.patients for s in p.samples]

@@ -6,10 +6,9 @@ fraction) and ploidy, (p*c + 2(1-p)) / (p*phi + 2(1-p)) for total copy number c;
 counts are Poisson around that (Scheinin et al. 2014, Genome Res 24:2022; QDNAseq corrects
 the GC and mappability bias with a 2-D LOESS). sWGS bins use the QDNAseq simulator's model
 (``metevo.simulate.swgs``) on the whole-genome stand-in annotation, with blacklisted
-stretches collecting spurious reads. cfDNA bins also carry a systematic per-bin bias shared
-by every plasma library, which the simulated panel of normals captures (ichorCNA's PoN;
-Adalsteinsson et al. 2017); 2-5 million reads per ultra-low-pass plasma sample (about 0.1x),
-chrY empty apart from mismapping (the cohort is female).
+stretches collecting spurious reads; plasma bins the cfDNA simulator's
+(``metevo.simulate.cfdna``), whose per-bin lab effect the simulated panel of normals captures
+(ichorCNA's PoN; Adalsteinsson et al. 2017). chrY of this female cohort is empty.
 """
 
 from __future__ import annotations
@@ -26,8 +25,7 @@ from metevo.simulate.model import SampleCN
 SWGS_BIN = 100_000
 WIG_BIN = 1_000_000
 WIG_CHROMS = CN_CHROMS + ("Y",)
-N_PON_DONORS = 10
-PON_SEED = 20240613  # the panel of normals' bin bias is a constant of the simulated assay
+N_PON_DONORS = 8
 
 
 def _global_offsets() -> dict[str, int]:
@@ -61,13 +59,6 @@ def _swgs_midpoints() -> np.ndarray:
     return _midpoints(ann.chrom, ann.start, ann.end)
 
 
-def _gc_bias(rng: np.random.Generator, gc_percent: np.ndarray) -> np.ndarray:
-    x = (np.nan_to_num(gc_percent, nan=42.0) - 42.0) / 10.0
-    slope = rng.normal(0.0, 0.15)
-    curvature = -rng.uniform(0.05, 0.2)
-    return np.exp(slope * x + curvature * x * x)
-
-
 @lru_cache(maxsize=None)
 def annotation_frame() -> pd.DataFrame:
     """The 100 kb stand-in annotation as a QDNAseq bin table (``metevo.simulate.swgs`` reads it)."""
@@ -99,22 +90,18 @@ def swgs_counts(rng: np.random.Generator, cn: SampleCN, purity: float, ploidy: f
 class WigGrid:
     chrom: np.ndarray
     start: np.ndarray
-    end: np.ndarray
+    end: np.ndarray  # full-width last bins, as readCounter writes them
     gc: np.ndarray  # fraction, -1 where unsequenced (as HMMcopy's gcCounter writes)
     mappability: np.ndarray  # fraction
-    bias: np.ndarray  # systematic log2 bias of each bin in plasma libraries
-    midpoints: np.ndarray  # genome-wide axis (see _midpoints)
 
 
 @lru_cache(maxsize=None)
 def wig_grid() -> WigGrid:
     """1 Mb bins over chr1-22, X, Y with GC and mappability averaged from the 100 kb stand-in."""
     ann = bin_annotation(SWGS_BIN)
-    chroms, starts, ends, gcs, maps = [], [], [], [], []
-    rng = np.random.default_rng(PON_SEED)
+    chroms, starts, gcs, maps = [], [], [], []
     for chrom in WIG_CHROMS:
         start = np.arange(1, LENGTHS[chrom] + 1, WIG_BIN, dtype=np.int64)
-        end = np.minimum(start + WIG_BIN - 1, LENGTHS[chrom])
         if chrom == "Y":
             gc = np.where(start > 2_800_000, 0.39, -1.0)
             mp = np.where(start > 2_800_000, 0.4, 0.0)
@@ -130,34 +117,42 @@ def wig_grid() -> WigGrid:
                 mp = np.where(n_bp > 0, map_bp / n_bp / 100.0 * np.minimum(n_bp / (100.0 * 10), 1.0), 0.0)
         chroms.append(np.full(start.size, chrom, dtype=object))
         starts.append(start)
-        ends.append(end)
         gcs.append(np.round(gc, 6))
         maps.append(np.round(mp, 6))
-    n = sum(s.size for s in starts)
-    bias = np.round(rng.normal(0.0, 0.06, n), 6)
-    chrom, start, end = np.concatenate(chroms), np.concatenate(starts), np.concatenate(ends)
-    return WigGrid(chrom, start, end, np.concatenate(gcs), np.concatenate(maps), bias, _midpoints(chrom, start, end))
+    start = np.concatenate(starts)
+    return WigGrid(np.concatenate(chroms), start, start + WIG_BIN - 1, np.concatenate(gcs), np.concatenate(maps))
 
 
-def wig_counts(rng: np.random.Generator, cn: SampleCN, tumor_fraction: float, ploidy: float) -> np.ndarray:
-    """Read counts per 1 Mb bin (:func:`wig_grid`) of one plasma sample."""
+def tracks() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 1 Mb GC and mappability tracks as WIG bin tables (chrom start end value)."""
     grid = wig_grid()
-    total = total_cn_per_bin(cn, grid.midpoints)
-    p = tumor_fraction
-    content = (p * total + 2 * (1 - p)) / (p * ploidy + 2 * (1 - p))
-    usable = grid.gc > 0
-    weight = np.where(usable, grid.mappability * _gc_bias(rng, grid.gc * 100) * np.exp2(grid.bias), 0.0)
-    weight = np.where(grid.chrom == "Y", 0.002 * usable, weight)  # mismapped reads only
-    reads = rng.uniform(2e6, 5e6)
-    expected = reads * weight * content / max(float(np.sum(weight * content)), 1e-9)
-    return rng.poisson(expected).astype(np.int64)
+    base = pd.DataFrame({"chrom": grid.chrom, "start": grid.start, "end": grid.end})
+    return base.assign(value=grid.gc), base.assign(value=grid.mappability)
 
 
-def panel_of_normals(rng: np.random.Generator) -> np.ndarray:
-    """log2 ratio per 1 Mb bin (rows) and healthy donor (columns): the shared bin bias plus
-    each library's own noise; NaN where the bin is unusable."""
-    grid = wig_grid()
-    noise = rng.normal(0.0, 0.03, size=(grid.bias.size, N_PON_DONORS))
-    values = grid.bias[:, None] + noise
-    values[(grid.gc <= 0) | (grid.chrom == "Y")] = np.nan
-    return np.round(values, 6)
+def plasma_counts(rng: np.random.Generator, cn: SampleCN, tumor_fraction: float) -> pd.DataFrame:
+    """Read counts per 1 Mb bin (chrom start end value) of one plasma sample: the cfDNA
+    engineer's model (``metevo.simulate.cfdna.simulate_cfdna``: DNA of a bin p c + 2 (1 - p),
+    a per-library GC curve, mappability, the per-bin lab effect a panel of normals removes,
+    gamma-Poisson counts) for the planted segments, 600-1500 reads per Mb (about 0.1x)."""
+    from metevo.simulate import cfdna
+
+    events = [cfdna.CnEvent(c, s, e, a + b) for c, s, e, a, b in zip(cn.chrom, cn.start, cn.end, cn.a0, cn.a1)]
+    gc, mappability = tracks()
+    sample = cfdna.simulate_cfdna(genome="hg38", bin_size=WIG_BIN, tumor_fraction=tumor_fraction, ploidy=2,
+                                  events=events, sex="female", reads_per_mb=float(rng.uniform(600, 1500)),
+                                  gc=gc, mappability=mappability, seed=int(rng.integers(2**63)))
+    return sample.counts
+
+
+def panel_of_normals(rng: np.random.Generator) -> pd.DataFrame:
+    """An ichorCNA panel of normals (``metevo.cn.ichor.panel_of_normals``) from simulated
+    healthy-donor plasma (``metevo.simulate.cfdna.simulate_normals``) on the same tracks."""
+    from metevo.cn import ichor
+    from metevo.simulate import cfdna
+
+    gc, mappability = tracks()
+    normals = cfdna.simulate_normals(N_PON_DONORS, seed=int(rng.integers(2**40)), genome="hg38", bin_size=WIG_BIN,
+                                     gc=gc, mappability=mappability)
+    return ichor.panel_of_normals([(f"HD{k:02d}", n.counts) for k, n in enumerate(normals, start=1)], gc, mappability,
+                                  genome="hg38")

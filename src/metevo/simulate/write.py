@@ -8,6 +8,8 @@ import pandas as pd
 
 from metevo.io.tables import write_tsv
 from metevo.simulate import cn_tables, tables, vcf
+from metevo.io.wig import write_panel_of_normals, write_wig
+from metevo.simulate.readdepth import tracks
 from metevo.simulate.segments import scarhrd_text
 from metevo.simulate.model import Cohort
 
@@ -185,7 +187,8 @@ def _write_copy_number(cohort: Cohort, outdir: Path) -> None:
             _write_text(cn_tables.bins_text(sample.sample, cohort.bin_counts[sample.sample]),
                         outdir / tables.bins_path(sample))
         for sample in patient.plasma:
-            _write_text(cn_tables.wig_text(cohort.wig_counts[sample.sample]), outdir / tables.wig_path(sample))
-    _write_text(cn_tables.gc_wig_text(), outdir / "cfdna" / "gc_1000kb.wig")
-    _write_text(cn_tables.map_wig_text(), outdir / "cfdna" / "map_1000kb.wig")
-    write_tsv(cn_tables.pon_table(cohort.pon), outdir / "cfdna" / "pon_1000kb.tsv")
+            write_wig(cohort.wig_counts[sample.sample], outdir / tables.wig_path(sample), integer=True)
+    gc, mappability = tracks()
+    write_wig(gc, outdir / "cfdna" / "gc_1000kb.wig")
+    write_wig(mappability, outdir / "cfdna" / "map_1000kb.wig")
+    write_panel_of_normals(cohort.pon, outdir / "cfdna" / "pon_1000kb.tsv")
