@@ -34,6 +34,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "bin-counts": ("bin_counts", "reads per bin of one BAM/CRAM, QDNAseq's binReadCounts rules"),
     "copy-number": ("copy_number", "shallow-WGS copy number of one sample the QDNAseq way: corrected bins, segments, calls, genes"),
     "segment": ("segment", "circular binary segmentation (DNAcopy) of every sample of a log2 bin table into an IGV .seg"),
+    "cfdna": ("cfdna", "tumor fraction, ploidy and copy number of a plasma sample from ultra-low-pass WGS (ichorCNA)"),
     "report": ("report", "assemble the self-contained HTML report from the steps' outputs"),
     "tracked-regions": ("tracked_regions", "status of tracked copy-number regions, primary vs metastasis frequency tests, cfDNA timelines"),
     "simulate": ("simulate", "write a simulated cohort (inputs and planted truth)"),

@@ -247,10 +247,15 @@ def test_panel_of_normals_captures_the_planted_bin_effects():
     assert sd(normed) < sd(plain) * 0.95
 
 
-def test_selection_respects_subclonal_limits():
-    def fake(loglik, genome, cna):
-        em = ichor.EmResult(0.5, 0.5, 2.0, np.ones(2), np.ones(2) / 2, np.eye(2), loglik, 1, True)
-        return ichor.Solution(0.5, 2.0, None, em, 0.5, 0.5, False, genome, cna, pd.DataFrame(), pd.DataFrame())
+def test_selection_respects_subclonal_limits_and_prefers_diploid_in_ties():
+    def fake(loglik, genome, cna, ploidy=2.0):
+        em = ichor.EmResult(0.5, 0.5, ploidy, np.ones(2), np.ones(2) / 2, np.eye(2), loglik, 1, True)
+        return ichor.Solution(0.5, ploidy, None, em, 0.5, 0.5, False, genome, cna, pd.DataFrame(), pd.DataFrame())
+
+    no_sub = ichor.Settings()
+    assert no_sub.non_diploid_penalty == 10.0
+    assert ichor.select([fake(100.0, 0, 0), fake(109.0, 0, 0, ploidy=3.0)], no_sub) == 0
+    assert ichor.select([fake(100.0, 0, 0), fake(111.0, 0, 0, ploidy=3.0)], no_sub) == 1
 
     sols = [fake(10.0, 0.1, 0.2), fake(12.0, 0.6, 0.2), fake(11.0, 0.1, 0.8)]
     assert ichor.select(sols, ichor.Settings(subclonal_states=(1, 3))) == 0

@@ -33,7 +33,8 @@ Solutions (:func:`fit`)
     for high-level gains (ichorCNA ``correctIntegerCN``); a solution whose largest altered
     segment has at most ``min_segment_bins`` bins and whose altered fraction is at most
     ``alt_frac_threshold`` gets tumour fraction 0. The solution with the largest log
-    posterior is chosen; with subclonal states, only among solutions with at most
+    posterior (less ``non_diploid_penalty`` for non-diploid restarts, :func:`score`) is
+    chosen; with subclonal states, only among solutions with at most
     ``max_frac_cna_subclone`` of altered bins and ``max_frac_genome_subclone`` of all bins
     subclonal (any solution if none qualifies).
 
@@ -44,7 +45,8 @@ Deviations from ichorCNA:
   restarts). ichorCNA gives them to copy number 2 in every restart, which costs a triploid
   solution ~450-500 log units of prior at 1 Mb (most of its genome sits in state 3), more than
   the data can give back: ichorCNA then reports ploidy 2 for triploid tumours even when the
-  triploid fit is better by hundreds of log units (docs/cfdna.md has the numbers).
+  triploid fit is better by hundreds of log units (docs/cfdna.md has the numbers). Instead,
+  non-diploid solutions pay a fixed ``non_diploid_penalty`` (10 log units) at selection.
 * No subclonal states by default: a diploid solution with subclonal states 1 and 3 places
   them at the levels of a triploid genome's 2 and 4 copies (at a different tumour fraction),
   so ploidy is not identifiable with them. ``subclonal_states=(1, 3)`` restores ichorCNA's
@@ -111,6 +113,8 @@ class Settings:
     min_segment_bins: int = 50
     alt_frac_threshold: float = 0.05
     min_purity_to_correct: float = 0.1
+    # log units a solution from a ploidy restart other than 2 must gain to be chosen (see select)
+    non_diploid_penalty: float = 10.0
     min_map_score: float = 0.9
     centromere_flank: int = 100_000
     chrx_median_for_male: float = -0.1
@@ -448,17 +452,20 @@ class _Objective:
         self.rho = rho
         self.nu = model.nu
 
-    def _obs(self, mu: np.ndarray, lam: np.ndarray):
+    def _obs(self, mu: np.ndarray, lam: np.ndarray, group: str):
         nu = self.nu
         resid = self.y[:, None] - mu[None, :]
-        r2 = resid**2
+        r2 = resid * resid
         denom = nu + lam[None, :] * r2
         const = gammaln(nu / 2.0 + 0.5) - gammaln(nu / 2.0) + 0.5 * np.log(lam / (math.pi * nu))
-        logt = const[None, :] - (nu + 1.0) / 2.0 * np.log(denom / nu)
-        value = float(np.sum(self.rho * logt))
-        d_mu = np.sum(self.rho * (nu + 1.0) * lam[None, :] * resid / denom, axis=0)
-        d_lam = np.sum(self.rho * (0.5 / lam[None, :] - (nu + 1.0) / 2.0 * r2 / denom), axis=0)
-        return value, d_mu, d_lam
+        # sum_t rho_tk log t(y_t): per-state totals first, so each state's constant counts once
+        weight = self.rho.sum(axis=0)
+        value = float(weight @ const - (nu + 1.0) / 2.0 * np.sum(self.rho * np.log(denom / nu)))
+        if group == "lambda":
+            d = weight * 0.5 / lam - (nu + 1.0) / 2.0 * np.sum(self.rho * r2 / denom, axis=0)
+        else:
+            d = (nu + 1.0) * lam * np.sum(self.rho * resid / denom, axis=0)  # d / d mu_k
+        return value, d
 
     def negative(self, x: np.ndarray, group: str, n: float, sp: float, phi: float, lam: np.ndarray):
         m = self.model
@@ -471,10 +478,9 @@ class _Objective:
         else:
             lam = np.asarray(x, dtype=float)
         mu = state_means(m, n, sp, phi)
-        value, d_mu, d_lam = self._obs(mu, lam)
+        value, d = self._obs(mu, lam, group)
         if group in ("n", "sp", "phi"):
-            grad_mu = _mean_gradients(m, n, sp, phi)[group]
-            grad = float(np.sum(d_mu * grad_mu))
+            grad = float(np.sum(d * _mean_gradients(m, n, sp, phi)[group]))
             if group == "n":
                 value += float(_beta_log(n, m.alpha_n, m.beta_n))
                 grad += (m.alpha_n - 1.0) / n - (m.beta_n - 1.0) / (1.0 - n)
@@ -486,26 +492,26 @@ class _Objective:
                 grad += (m.alpha_phi - 1.0) / phi - m.beta_phi
             return -value, -np.array([grad])
         value += float(np.sum(_gamma_log(lam, m.alpha_lambda, m.beta_lambda)))
-        grad = d_lam + (m.alpha_lambda - 1.0) / lam - m.beta_lambda
+        grad = d + (m.alpha_lambda - 1.0) / lam - m.beta_lambda
         return -value, -grad
 
 
 def _maximise(obj: _Objective, group: str, x0: np.ndarray, bounds, n, sp, phi, lam) -> np.ndarray:
     from scipy.optimize import minimize
 
-    res = minimize(
-        obj.negative,
-        x0,
-        args=(group, n, sp, phi, lam),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-    )
-    x = res.x
-    # keep the start if the optimiser wandered to a worse point (R's optim returns its best)
-    if not np.all(np.isfinite(x)) or obj.negative(x, group, n, sp, phi, lam)[0] > obj.negative(x0, group, n, sp, phi, lam)[0]:
+    seen: list[float] = []
+
+    def fun(x, *args):
+        out = obj.negative(x, *args)
+        seen.append(out[0])
+        return out
+
+    res = minimize(fun, x0, args=(group, n, sp, phi, lam), jac=True, method="L-BFGS-B", bounds=bounds)
+    # L-BFGS-B evaluates the start first; keep the start if the search ended anywhere worse
+    # (R's optim returns its best point)
+    if not np.all(np.isfinite(res.x)) or not np.isfinite(res.fun) or (seen and res.fun > seen[0]):
         return np.asarray(x0, dtype=float)
-    return x
+    return res.x
 
 
 @dataclass
@@ -751,10 +757,26 @@ def restarts(settings: Settings) -> list[tuple[float, float]]:
     return pairs
 
 
+def score(solution: Solution, settings: Settings) -> float:
+    """Selection score: the log posterior, less ``non_diploid_penalty`` for solutions of
+    restarts whose ploidy is not 2.
+
+    Total copy number alone cannot tell a diploid genome at tumour fraction p from a triploid
+    one at 2p/(2-p) (every level lines up) unless the genome has copy numbers the other
+    reading cannot reach (a triploid genome's single-copy regions, a diploid genome's
+    amplifications past ``max_cn - 1``). Where nothing tells them apart, the two solutions'
+    log posteriors differ by noise (within ~1 log unit); where something does, by tens to
+    hundreds (docs/cfdna.md). The penalty makes ties go to the diploid reading, as ichorCNA's
+    diploid-state prior does, without ichorCNA's ~500-unit handicap that no data overturn.
+    """
+    penalty = settings.non_diploid_penalty if round(solution.ploidy_restart) != 2 else 0.0
+    return solution.em.loglik - penalty
+
+
 def select(solutions: list[Solution], settings: Settings) -> int:
-    """Index of the chosen solution: largest log-likelihood, among solutions within the
+    """Index of the chosen solution: largest :func:`score`, among solutions within the
     subclonal limits when subclonal states are modelled (first restart wins ties)."""
-    order = sorted(range(len(solutions)), key=lambda i: -solutions[i].em.loglik)
+    order = sorted(range(len(solutions)), key=lambda i: -score(solutions[i], settings))
     if settings.subclonal_states:
         ok = [
             i for i in order
@@ -805,8 +827,8 @@ PARAMS_COLUMNS = (
 )
 RESTART_COLUMNS = (
     "sample", "restart", "normal_restart", "ploidy_restart", "tumor_fraction", "tumor_fraction_hmm", "ploidy",
-    "subclone_fraction", "fraction_genome_subclonal", "fraction_cna_subclonal", "loglik", "iterations", "converged",
-    "selected",
+    "subclone_fraction", "fraction_genome_subclonal", "fraction_cna_subclonal", "loglik", "score", "iterations",
+    "converged", "selected",
 )
 SEGMENT_COLUMNS = (
     "sample", "chrom", "start", "end", "n_bins", "log2", "total_cn", "major_cn", "minor_cn", "ploidy", "call",
@@ -940,6 +962,7 @@ def output_tables(result: IchorResult, *, sample: str, genome: str, settings: Se
                 "fraction_genome_subclonal": s.frac_genome_subclonal,
                 "fraction_cna_subclonal": s.frac_cna_subclonal,
                 "loglik": s.em.loglik,
+                "score": score(s, settings),
                 "iterations": s.em.iterations,
                 "converged": "TRUE" if s.em.converged else "FALSE",
                 "selected": "TRUE" if i == chosen else "FALSE",
