@@ -1,6 +1,7 @@
 """metevo.cn.cbs and ``metevo segment`` against R's DNAcopy (the installed package itself).
 
-One Rscript call per module (started first, run while Python computes its side) gets:
+One Rscript call per module (started first; it runs while the tests compute the Python side,
+which is why the comparisons that take longest in Python come first in this file) gets:
 
 * DNAcopy's Fortran ``tmaxo`` called directly (``.Fortran`` on DNAcopy's shared library) on
   300 random vectors: our observed statistic, its arc and DNAcopy's adjusted total SS must be
@@ -11,6 +12,8 @@ One Rscript call per module (started first, run while Python computes its side) 
   Gaussian and t noise, several signal-to-noise ratios, some NAs) with DNAcopy's defaults
   (alpha 0.01) and QDNAseq's settings (alpha 1e-10, sdundo, undo.SD 1), and with
   ``undo.splits="prune"`` on 10 of them, each after ``set.seed(i)``;
+* ``segment()`` with other parameters (min.width, kmax/nmin, p.method "perm", eta, trim,
+  undo.SD) on 10 profiles, and of a three-sample table (one random stream through the samples);
 * ``segment()`` of the real LGG150 shallow-WGS counts (log2 of counts / median of the used
   bins with counts > 0) with QDNAseq's settings.
 
@@ -95,7 +98,25 @@ for (i in seq_along(ns)) {
 close(cx); close(cc)
 write.csv(do.call(rbind, res), f("sim_out.csv"), row.names = FALSE)
 
-# 6. LGG150
+# 6. other parameters, and several samples through one stream
+cx <- file(f("par.bin"), "rb"); cc <- file(f("parc.bin"), "rb"); res <- list()
+ns <- as.integer(readLines(f("par.txt"))); settings <- readLines(f("par_settings.txt"))
+for (i in seq_along(ns)) {
+  x <- rd(cx, ns[i]); ch <- ri(cc, ns[i]); cna <- CNA(x, ch, seq_len(ns[i]), presorted = TRUE)
+  for (k in seq_along(settings)) {
+    set.seed(i); s <- eval(parse(text = paste0("segment(cna, ", settings[k], ", verbose = 0)")))
+    res[[length(res) + 1]] <- data.frame(profile = i, setting = k, s$segRows, mean = s$output$seg.mean)
+  }
+}
+close(cx); close(cc)
+write.csv(do.call(rbind, res), f("par_out.csv"), row.names = FALSE)
+m <- read.delim(f("multi.tsv"), check.names = FALSE)
+cna <- CNA(as.matrix(m[, -(1:3)]), m$chromosome, m$start, sampleid = colnames(m)[-(1:3)], presorted = TRUE)
+set.seed(3); s <- segment(cna, verbose = 0)
+out <- s$output; out$loc.end <- m$end[s$segRows$endRow]
+write.table(out, f("multi_out.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
+
+# 7. LGG150
 if (file.exists(f("lgg.bin"))) {
   n <- as.integer(readLines(f("lgg.txt")))
   x <- readBin(f("lgg.bin"), "double", n, size = 8, endian = "little")
@@ -177,6 +198,33 @@ def _prune_cases():
         yield x, lseg.astype(np.int32)
 
 
+# DNAcopy's other parameters: (metevo keywords, the same in R)
+PARAM_SETTINGS = [
+    ({"min_width": 3}, "min.width = 3"),
+    ({"min_width": 5, "kmax": 10, "nmin": 100}, "min.width = 5, kmax = 10, nmin = 100"),
+    ({"p_method": "perm", "nperm": 1000, "alpha": 0.05}, "p.method = 'perm', nperm = 1000, alpha = 0.05"),
+    ({"eta": 0.1, "alpha": 0.02, "nperm": 2000}, "eta = 0.1, alpha = 0.02, nperm = 2000"),
+    ({"trim": 0.1, "undo_splits": "sdundo", "undo_sd": 2.0}, "trim = 0.1, undo.splits = 'sdundo', undo.SD = 2"),
+]
+
+
+def _param_profiles():
+    rng = np.random.default_rng(77)
+    return [(x[:1500], c[:1500]) for x, c in (simulate_profile(rng) for _ in range(10))]
+
+
+def _multi_sample_table(path: Path) -> None:
+    """Three samples over the same 2,000 bins of chromosomes 1-3 (bin table layout)."""
+    rng = np.random.default_rng(31)
+    chrom = np.repeat([1, 2, 3], [900, 700, 400])
+    start = np.concatenate([np.arange(k) * 15000 + 1 for k in (900, 700, 400)])
+    table = pd.DataFrame({"chromosome": chrom, "start": start, "end": start + 14999})
+    for name in ("P1", "M1", "R1"):
+        levels = np.repeat(rng.normal(0, 0.5, 20), 100)
+        table[name] = [repr(float(v)) for v in levels + rng.standard_t(4, 2000) * 0.3]
+    table.to_csv(path, sep="\t", index=False)
+
+
 def _lgg_log2(tmp: Path):
     """LGG150: bins with use=TRUE and counts > 0, log2(counts / median of those counts),
     written as a metevo bin table; returns the values as metevo reads them back."""
@@ -214,6 +262,12 @@ def r_run(rscript, tmp_path_factory):
     (d / "sim.txt").write_text("".join(f"{len(x)}\n" for x, _ in profiles))
     np.concatenate([x for x, _ in profiles]).astype("<f8").tofile(d / "sim.bin")
     np.concatenate([c for _, c in profiles]).astype("<i4").tofile(d / "simc.bin")
+    params = _param_profiles()
+    (d / "par.txt").write_text("".join(f"{len(x)}\n" for x, _ in params))
+    np.concatenate([x for x, _ in params]).astype("<f8").tofile(d / "par.bin")
+    np.concatenate([c for _, c in params]).astype("<i4").tofile(d / "parc.bin")
+    (d / "par_settings.txt").write_text("".join(r + "\n" for _, r in PARAM_SETTINGS))
+    _multi_sample_table(d / "multi.tsv")
     lgg = None
     if LGG.exists():
         path, chrom, values = _lgg_log2(d)
@@ -236,48 +290,9 @@ def r_run(rscript, tmp_path_factory):
             state["done"] = True
         return d
 
-    yield {"dir": wait, "cases": cases, "smooth": smooth, "prune": prune, "profiles": profiles, "lgg": lgg}
+    yield {"dir": wait, "cases": cases, "smooth": smooth, "prune": prune, "profiles": profiles, "params": params, "lgg": lgg}
     if proc.poll() is None:
         proc.kill()
-
-
-# ---------------------------------------------------------------------------------------------
-# pieces, bit for bit
-
-
-def test_tmaxo_is_dnacopys_fortran(r_run):
-    cases = r_run["cases"]
-    ours = []
-    for x, al0 in cases:
-        tss = float(np.cumsum((x**2).astype(np.longdouble))[-1])  # R's sum(x^2): long double
-        ours.append(K.tmaxo(np.concatenate([[0.0], x]), tss, al0))
-    lines = (r_run["dir"]() / "tm_out.txt").read_text().splitlines()
-    assert len(lines) == len(cases)
-    for (t, i, j, tss_out), line in zip(ours, lines):
-        ro, ri, rj, rtss = line.split()
-        assert (t, i, j, tss_out) == (float.fromhex(ro), int(ri), int(rj), float.fromhex(rtss))
-
-
-def test_smooth_cna_and_trimmed_variance_are_dnacopys(r_run):
-    sm = (r_run["dir"]() / "sm_out.txt").read_text().splitlines()
-    tv = (r_run["dir"]() / "tv_out.txt").read_text().splitlines()
-    for (x, chrom), rs, rtv in zip(r_run["smooth"], sm, tv):
-        ref = np.array([float.fromhex(v) if v != "NA" else np.nan for v in rs.split()])
-        got = smooth_cna(x, chrom)
-        assert np.array_equal(got, ref, equal_nan=True)
-        assert trimmed_variance(x[np.isfinite(x)]) == float.fromhex(rtv)
-
-
-def test_getbdry_reproduces_r(r_run):
-    d = r_run["dir"]()
-    assert getbdry(0.05, 10000, 101).tolist() == [int(v) for v in (d / "bdry_default.txt").read_text().split()]
-    assert getbdry(0.05, 1000, 51).tolist() == [int(v) for v in (d / "bdry_1000.txt").read_text().split()]
-
-
-def test_prune_is_dnacopys(r_run):
-    lines = (r_run["dir"]() / "pr_out.txt").read_text().splitlines()
-    for (x, lseg), line in zip(r_run["prune"], lines):
-        assert _undo_prune(x, lseg.tolist(), 0.05) == [int(v) for v in line.split()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,6 +350,25 @@ def test_segment_agrees_with_dnacopy_on_simulated_profiles(r_run, rng_kind, caps
             assert agree == n, (setting, agree, n)  # R's own random stream: R's result
 
 
+def test_segment_other_parameters_are_dnacopys(r_run):
+    ref = pd.read_csv(r_run["dir"]() / "par_out.csv")
+    for i, (x, chrom) in enumerate(r_run["params"], start=1):
+        for k, (kw, _) in enumerate(PARAM_SETTINGS, start=1):
+            seg = segment(x, chrom, seed=i, rng_kind="R", **kw)
+            r_rows = ref[(ref["profile"] == i) & (ref["setting"] == k)]
+            assert r_rows[["startRow", "endRow"]].to_numpy().tolist() == (seg[["start_index", "end_index"]].to_numpy() + 1).tolist(), (i, kw)
+            assert r_rows["mean"].tolist() == seg["mean"].tolist()
+
+
+def test_metevo_segment_several_samples_share_r_stream(r_run, tmp_path):
+    d = r_run["dir"]()
+    out = tmp_path / "multi.seg"
+    metevo("segment", "--input", d / "multi.tsv", "--rng", "R", "--seed", "3", "--out", out)
+    ours = pd.read_csv(out, sep="\t")
+    theirs = pd.read_csv(d / "multi_out.tsv", sep="\t")
+    assert ours.values.tolist() == theirs.values.tolist()
+
+
 # ---------------------------------------------------------------------------------------------
 # metevo segment on the real LGG150 counts
 
@@ -368,3 +402,42 @@ def test_metevo_segment_agrees_with_dnacopy_on_lgg150(r_run, tmp_path, capsys):
         assert seg["seg.mean"].tolist() == r_rows["mean"].tolist()
     # with numpy's stream, permutation-decided short segments differ, as between R's own seeds
     assert agree_np / n >= 0.70
+
+
+# ---------------------------------------------------------------------------------------------
+# pieces, bit for bit
+
+
+def test_tmaxo_is_dnacopys_fortran(r_run):
+    cases = r_run["cases"]
+    ours = []
+    for x, al0 in cases:
+        tss = float(np.cumsum((x**2).astype(np.longdouble))[-1])  # R's sum(x^2): long double
+        ours.append(K.tmaxo(np.concatenate([[0.0], x]), tss, al0))
+    lines = (r_run["dir"]() / "tm_out.txt").read_text().splitlines()
+    assert len(lines) == len(cases)
+    for (t, i, j, tss_out), line in zip(ours, lines):
+        ro, ri, rj, rtss = line.split()
+        assert (t, i, j, tss_out) == (float.fromhex(ro), int(ri), int(rj), float.fromhex(rtss))
+
+
+def test_smooth_cna_and_trimmed_variance_are_dnacopys(r_run):
+    sm = (r_run["dir"]() / "sm_out.txt").read_text().splitlines()
+    tv = (r_run["dir"]() / "tv_out.txt").read_text().splitlines()
+    for (x, chrom), rs, rtv in zip(r_run["smooth"], sm, tv):
+        ref = np.array([float.fromhex(v) if v != "NA" else np.nan for v in rs.split()])
+        got = smooth_cna(x, chrom)
+        assert np.array_equal(got, ref, equal_nan=True)
+        assert trimmed_variance(x[np.isfinite(x)]) == float.fromhex(rtv)
+
+
+def test_getbdry_reproduces_r(r_run):
+    d = r_run["dir"]()
+    assert getbdry(0.05, 10000, 101).tolist() == [int(v) for v in (d / "bdry_default.txt").read_text().split()]
+    assert getbdry(0.05, 1000, 51).tolist() == [int(v) for v in (d / "bdry_1000.txt").read_text().split()]
+
+
+def test_prune_is_dnacopys(r_run):
+    lines = (r_run["dir"]() / "pr_out.txt").read_text().splitlines()
+    for (x, lseg), line in zip(r_run["prune"], lines):
+        assert _undo_prune(x, lseg.tolist(), 0.05) == [int(v) for v in line.split()]

@@ -32,7 +32,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["trimmed_variance", "inflfact", "smooth_cna", "segment", "getbdry", "r_round", "SEGMENT_COLUMNS"]
+__all__ = ["trimmed_variance", "inflfact", "smooth_cna", "segment", "segment_samples", "getbdry", "r_round", "SEGMENT_COLUMNS"]
 
 SEGMENT_COLUMNS = ["chrom", "start_index", "end_index", "n", "mean"]
 
@@ -422,60 +422,106 @@ def segment(
     )
 
 
-def _segment_sample(values, chrom, *, alpha, nperm, p_method, min_width, kmax, nmin, eta, trim, undo_splits, undo_prune, undo_sd, seed, mt) -> pd.DataFrame:
-    """``segment`` with the random stream given: ``mt`` (R's Mersenne-Twister state, advanced
-    in place, so several samples can share one stream as in R) or, if None, numpy streams
-    from ``seed``."""
-    _check_params(alpha, nperm, p_method, min_width, kmax, nmin, undo_splits)
-    values, chrom = _as_arrays(values, chrom)
-    if nperm == 10000 and alpha == 0.01 and eta == 0.05:
-        sbdry = getbdry(0.05, 10000, 101)  # DNAcopy's default.DNAcopy.bdry
-    else:
-        sbdry = getbdry(eta, nperm, int(np.floor(nperm * alpha)) + 1)
-    sbdry1 = np.concatenate([[0], sbdry]).astype(np.int64)
-    if mt is None:
-        seed_list = [int(seed)] if np.isscalar(seed) else [int(s) for s in seed]
-        no_mt = np.empty(0, np.uint32)
-    else:
-        unused = np.random.default_rng(0)  # the kernels' numpy stream is not drawn from
+class _SamplePlan:
+    """One sample's segmentation split into independent per-chromosome tasks.
 
-    ina = np.flatnonzero(np.isfinite(values))
-    genomdat = values[ina]
-    chromi = chrom[ina]
-    _chrom_runs(chrom)
-    trimmed_sd = float(np.sqrt(trimmed_variance(genomdat, trim))) if genomdat.size >= 2 else float("nan")
-    starts, lengths = _chrom_runs(chromi)
+    ``tasks()`` are callables returning (lengths, means) of one chromosome; ``assemble``
+    turns their results (in task order) into :func:`segment`'s frame. With numpy streams the
+    tasks share nothing, so they may run in any order or in parallel threads (the kernels
+    release the GIL) with identical results; R's stream (``mt``) is one sequence and its
+    tasks must run in order.
+    """
 
-    rows = []
-    for k, (s0, ln) in enumerate(zip(starts.tolist(), lengths.tolist())):
-        if mt is None:
-            rng, stream = np.random.default_rng(seed_list + [k]), no_mt
+    def __init__(self, values, chrom, *, alpha, nperm, p_method, min_width, kmax, nmin, eta, trim, undo_splits, undo_prune, undo_sd, seed, mt):
+        _check_params(alpha, nperm, p_method, min_width, kmax, nmin, undo_splits)
+        values, chrom = _as_arrays(values, chrom)
+        if nperm == 10000 and alpha == 0.01 and eta == 0.05:
+            sbdry = getbdry(0.05, 10000, 101)  # DNAcopy's default.DNAcopy.bdry
         else:
-            rng, stream = unused, mt
-        lseg, means = _changepoints(
-            genomdat[s0 : s0 + ln],
+            sbdry = getbdry(eta, nperm, int(np.floor(nperm * alpha)) + 1)
+        self.options = dict(
             alpha=alpha,
-            sbdry=sbdry1,
+            sbdry=np.concatenate([[0], sbdry]).astype(np.int64),
             nperm=nperm,
             p_method=p_method,
             min_width=min_width,
             kmax=kmax,
             nmin=nmin,
-            trimmed_sd=trimmed_sd,
             undo_splits=undo_splits,
             undo_prune=undo_prune,
             undo_sd=undo_sd,
-            rng=rng,
-            mt=stream,
         )
-        pos = s0
-        for length, m in zip(lseg, means):
-            rows.append((chromi[s0], int(ina[pos]), int(ina[pos + length - 1]), int(length), m))
-            pos += length
-    frame = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
-    frame["start_index"] = frame["start_index"].astype(np.int64)
-    frame["end_index"] = frame["end_index"].astype(np.int64)
-    frame["n"] = frame["n"].astype(np.int64)
-    # + 0.0 turns R's -0 (a mean that rounds to zero from below) into 0, as R prints it
-    frame["mean"] = r_round(frame["mean"].to_numpy(dtype=float), 4) + 0.0 if len(frame) else frame["mean"].astype(float)
-    return frame
+        self.mt = mt
+        self.seed_list = ([int(seed)] if np.isscalar(seed) else [int(s) for s in seed]) if mt is None else None
+        self.ina = np.flatnonzero(np.isfinite(values))
+        self.genomdat = values[self.ina]
+        self.chromi = chrom[self.ina]
+        _chrom_runs(chrom)
+        self.trimmed_sd = float(np.sqrt(trimmed_variance(self.genomdat, trim))) if self.genomdat.size >= 2 else float("nan")
+        self.starts, self.lengths = _chrom_runs(self.chromi)
+
+    def _task(self, k: int, s0: int, ln: int):
+        def run():
+            if self.mt is None:
+                rng, stream = np.random.default_rng(self.seed_list + [k]), np.empty(0, np.uint32)
+            else:
+                rng, stream = np.random.default_rng(0), self.mt  # the numpy stream is not drawn from
+            return _changepoints(self.genomdat[s0 : s0 + ln], trimmed_sd=self.trimmed_sd, rng=rng, mt=stream, **self.options)
+
+        return run
+
+    def tasks(self) -> list:
+        return [self._task(k, s0, ln) for k, (s0, ln) in enumerate(zip(self.starts.tolist(), self.lengths.tolist()))]
+
+    def assemble(self, results) -> pd.DataFrame:
+        rows = []
+        for s0, (lseg, means) in zip(self.starts.tolist(), results):
+            pos = s0
+            for length, m in zip(lseg, means):
+                rows.append((self.chromi[s0], int(self.ina[pos]), int(self.ina[pos + length - 1]), int(length), m))
+                pos += length
+        frame = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+        frame["start_index"] = frame["start_index"].astype(np.int64)
+        frame["end_index"] = frame["end_index"].astype(np.int64)
+        frame["n"] = frame["n"].astype(np.int64)
+        # + 0.0 turns R's -0 (a mean that rounds to zero from below) into 0, as R prints it
+        frame["mean"] = r_round(frame["mean"].to_numpy(dtype=float), 4) + 0.0 if len(frame) else frame["mean"].astype(float)
+        return frame
+
+
+def segment_samples(samples, chrom, *, seed=0, rng_kind: str = "numpy", jobs: int = 1, **params) -> list[pd.DataFrame]:
+    """:func:`segment` of several samples over the same bins (``samples``: 1-D arrays), as
+    R's ``segment`` of a multi-sample CNA object. With ``rng_kind="numpy"`` sample k uses
+    seeds [seed, k] (chromosome c: [seed, k, c]) and the chromosomes of all samples run in
+    ``jobs`` threads (same results for any ``jobs``); with ``"R"`` one stream from
+    ``set.seed(seed)`` runs through the samples in order, one task at a time."""
+    if rng_kind not in RNG_KINDS:
+        raise ValueError(f"rng_kind must be one of {RNG_KINDS}")
+    mt = None
+    if rng_kind == "R":
+        from metevo.cn._cbs_kernels import r_mt_state
+
+        mt = r_mt_state(int(seed))
+    plans = [_SamplePlan(v, chrom, seed=[int(seed), k], mt=mt, **params) for k, v in enumerate(samples)]
+    tasks = [t for plan in plans for t in plan.tasks()]
+    if mt is None and jobs > 1 and len(tasks) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+            results = [f.result() for f in [pool.submit(t) for t in tasks]]
+    else:
+        results = [t() for t in tasks]
+    frames = []
+    pos = 0
+    for plan in plans:
+        n = len(plan.starts)
+        frames.append(plan.assemble(results[pos : pos + n]))
+        pos += n
+    return frames
+
+
+def _segment_sample(values, chrom, *, seed, mt, **params) -> pd.DataFrame:
+    """``segment`` with the random stream given: ``mt`` (R's Mersenne-Twister state, advanced
+    in place) or, if None, numpy streams from ``seed``."""
+    plan = _SamplePlan(values, chrom, seed=seed, mt=mt, **params)
+    return plan.assemble([t() for t in plan.tasks()])

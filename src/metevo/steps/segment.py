@@ -10,6 +10,7 @@ segments of all samples. The science is :func:`metevo.cn.cbs.segment`; see docs/
 from __future__ import annotations
 
 import argparse
+import os
 
 SEG_COLUMNS = ["ID", "chrom", "loc.start", "loc.end", "num.mark", "seg.mean"]
 
@@ -28,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="random stream of the permutations: numpy (default), or R's Mersenne-Twister after set.seed(SEED), "
         "which reproduces R's set.seed(SEED); segment(CNA(<all samples>), ...) exactly",
     )
+    parser.add_argument("--jobs", type=int, default=0, metavar="N", help="threads (0: one per available CPU); results do not depend on it [0]")
     parser.add_argument("--out", required=True, metavar="OUT.seg", help="IGV segment file to write")
 
 
@@ -58,21 +60,26 @@ def read_log2_bins(path):
     )
 
 
-def segment_table(chrom, start, end, samples: dict, *, alpha, nperm, min_width, undo_sd, seed, rng_kind):
+def segment_table(chrom, start, end, samples: dict, *, alpha, nperm, min_width, undo_sd, seed, rng_kind, jobs=1):
     """Segments of every sample as a ``.seg`` frame (columns :data:`SEG_COLUMNS`).
 
     Bins are in genome order (chromosomes contiguous, as :func:`read_log2_bins` guarantees).
     ``loc.start`` is the start of a segment's first bin and ``loc.end`` the end of its last
-    bin (DNAcopy with ``maploc`` = bin start would give the start of the last bin).
-    Random streams: with ``rng_kind="numpy"`` sample k uses seeds [seed, k] (chromosome c
-    [seed, k, c]); with ``"R"`` one R stream from ``set.seed(seed)`` runs through the samples
+    bin (DNAcopy with ``maploc`` = bin start would give the start of the last bin). Random
+    streams as :func:`metevo.cn.cbs.segment_samples`: with ``rng_kind="numpy"`` sample k uses
+    seeds [seed, k]; with ``"R"`` one stream from ``set.seed(seed)`` runs through the samples
     in column order, as R's ``segment`` of a multi-sample CNA object.
     """
     import pandas as pd
 
-    from metevo.cn import cbs
+    from metevo.cn.cbs import segment_samples
 
-    params = dict(
+    segs = segment_samples(
+        list(samples.values()),
+        chrom,
+        seed=seed,
+        rng_kind=rng_kind,
+        jobs=jobs,
         alpha=alpha,
         nperm=nperm,
         p_method="hybrid",
@@ -85,26 +92,19 @@ def segment_table(chrom, start, end, samples: dict, *, alpha, nperm, min_width, 
         undo_prune=0.05,
         undo_sd=undo_sd if undo_sd is not None else 3.0,
     )
-    mt = None
-    if rng_kind == "R":
-        from metevo.cn._cbs_kernels import r_mt_state
-
-        mt = r_mt_state(seed)
-    frames = []
-    for k, (name, vals) in enumerate(samples.items()):
-        seg = cbs._segment_sample(vals, chrom, seed=[seed, k], mt=mt, **params)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "ID": name,
-                    "chrom": seg["chrom"].to_numpy(dtype=object),
-                    "loc.start": start[seg["start_index"].to_numpy()],
-                    "loc.end": end[seg["end_index"].to_numpy()],
-                    "num.mark": seg["n"].to_numpy(),
-                    "seg.mean": seg["mean"].to_numpy(),
-                }
-            )
+    frames = [
+        pd.DataFrame(
+            {
+                "ID": name,
+                "chrom": seg["chrom"].to_numpy(dtype=object),
+                "loc.start": start[seg["start_index"].to_numpy()],
+                "loc.end": end[seg["end_index"].to_numpy()],
+                "num.mark": seg["n"].to_numpy(),
+                "seg.mean": seg["mean"].to_numpy(),
+            }
         )
+        for name, seg in zip(samples, segs)
+    ]
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SEG_COLUMNS)
     return out[SEG_COLUMNS]
 
@@ -126,6 +126,11 @@ def run(args: argparse.Namespace) -> None:
         raise ConfigError(f"--seed must be a 32-bit integer with --rng R (as R's set.seed), got {args.seed}")
     if args.seed < 0 and args.rng == "numpy":
         raise ConfigError(f"--seed must be non-negative, got {args.seed}")
+    if args.jobs < 0:
+        raise ConfigError(f"--jobs must be >= 0, got {args.jobs}")
+    jobs = args.jobs
+    if jobs == 0:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
     chrom, start, end, samples = read_log2_bins(args.input)
     table = segment_table(
@@ -139,6 +144,7 @@ def run(args: argparse.Namespace) -> None:
         undo_sd=args.undo_sd,
         seed=args.seed,
         rng_kind=args.rng,
+        jobs=jobs,
     )
     with Outputs() as out:
         write_tsv(table, out.path(args.out), columns=SEG_COLUMNS)
