@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from metevo.simulate.copynumber import HR_DEFICIENCY_GENES, REGION_EVENTS, region_coordinates
+from metevo.simulate.copynumber import REGION_EVENTS, region_coordinates
 from metevo.simulate.genome import bin_annotation
 from metevo.simulate.germline import HR_GENES
 from metevo.simulate.model import Cohort, Sample, SampleCN

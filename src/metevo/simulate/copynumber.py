@@ -41,12 +41,11 @@ survives in every tumor that carries them.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from functools import lru_cache
 
 import numpy as np
 
-from metevo.simulate.genome import ACROCENTRIC, CN_CHROMS, LENGTHS, Arm, arm, arms
+from metevo.simulate.genome import CN_CHROMS, LENGTHS, Arm, arm, arms
 from metevo.simulate.model import CloneNode, CNEvent, GermlineVariant, HRPlan, Patient, SampleCN
 from metevo.simulate.reference import gene_by_name
 
@@ -500,22 +499,7 @@ def has_wgd(model: CopyNumberModel, specimen: str) -> bool:
     return any(e.kind == "wgd" for _, e in model.lineage[specimen])
 
 
-def total_cn_at(cn: SampleCN, chrom: str, positions: np.ndarray) -> np.ndarray:
-    """Total copy number of the segments covering ``positions`` on ``chrom``."""
-    idx = [i for i, c in enumerate(cn.chrom) if c == chrom]
-    starts = np.array([cn.start[i] for i in idx])
-    totals = np.array([cn.a0[i] + cn.a1[i] for i in idx])
-    return totals[np.searchsorted(starts, positions, side="right") - 1]
-
-
-def segment_at(cn: SampleCN, chrom: str, pos: int) -> int:
-    """Index of the segment covering a position."""
-    idx = [i for i, c in enumerate(cn.chrom) if c == chrom]
-    starts = [cn.start[i] for i in idx]
-    return idx[bisect_right(starts, pos) - 1]
-
-
 __all__ = [
-    "ACROCENTRIC", "ARM_EVENTS", "CopyNumberModel", "HR_DEFICIENCY_GENES", "REGION_EVENTS", "hr_plan",
-    "plan_events", "ploidy",
+    "ARM_EVENTS", "CopyNumberModel", "HR_DEFICIENCY_GENES", "REGION_EVENTS", "hr_plan", "hr_plans", "plan_events",
+    "ploidy",
 ]

@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from metevo.simulate.genome import CN_CHROMS, LENGTHS, BinAnnotation, bin_annotation
+from metevo.simulate.genome import CN_CHROMS, LENGTHS, bin_annotation
 from metevo.simulate.model import SampleCN
 
 SWGS_BIN = 100_000

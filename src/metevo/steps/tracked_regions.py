@@ -12,8 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from metevo.errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported where it is used (thin command line)
+    import pandas as pd
 
 OUTPUTS = ("region_status.tsv", "region_frequency.tsv", "cfdna_timeline.tsv")
 
@@ -39,7 +43,7 @@ def _split(spec: str) -> tuple[str | None, str]:
     return None, spec
 
 
-def read_all_segments(specs: list[str], sheet) -> "pd.DataFrame":  # noqa: F821
+def read_all_segments(specs: list[str], sheet) -> pd.DataFrame:
     """Every --segments file, checked against the samplesheet (each sample once, no normals)."""
     import pandas as pd
 
@@ -66,7 +70,7 @@ def read_all_segments(specs: list[str], sheet) -> "pd.DataFrame":  # noqa: F821
     return pd.concat(frames, ignore_index=True)
 
 
-def read_params(paths: list[str]) -> "pd.DataFrame | None":  # noqa: F821
+def read_params(paths: list[str]) -> pd.DataFrame | None:
     """cfDNA params tables: ``sample`` (else the file name up to its first dot), ``tumor_fraction``
     and optionally ``ploidy``, as numbers."""
     import numpy as np
