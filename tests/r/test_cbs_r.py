@@ -433,7 +433,11 @@ def test_smooth_cna_and_trimmed_variance_are_dnacopys(r_run):
 
 def test_getbdry_reproduces_r(r_run):
     d = r_run["dir"]()
-    assert getbdry(0.05, 10000, 101).tolist() == [int(v) for v in (d / "bdry_default.txt").read_text().split()]
+    from metevo.cn._cbs_bdry import default_bdry
+
+    r_default = [int(v) for v in (d / "bdry_default.txt").read_text().split()]
+    assert getbdry(0.05, 10000, 101).tolist() == r_default
+    assert default_bdry().tolist() == r_default
     assert getbdry(0.05, 1000, 51).tolist() == [int(v) for v in (d / "bdry_1000.txt").read_text().split()]
 
 

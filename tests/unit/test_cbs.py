@@ -255,7 +255,10 @@ def test_smooth_cna_rejects_interleaved_chromosomes():
 
 
 def test_getbdry_reproduces_dnacopy_default_table():
+    from metevo.cn._cbs_bdry import default_bdry
+
     b = getbdry(0.05, 10000, 101)
+    assert np.array_equal(b, default_bdry())  # the shipped table is the computed one
     assert b.size == 101 * 102 // 2
     # first and last entries of R's DNAcopy:::default.DNAcopy.bdry
     assert b[:20].tolist() == [9500, 8352, 9864, 7316, 9174, 9936, 6473, 8360, 9474, 9962,

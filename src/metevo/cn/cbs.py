@@ -224,6 +224,15 @@ def _getbdry_cached(eta: float, nperm: int, max_ones: int, tol: float) -> np.nda
     return bdry
 
 
+@lru_cache(maxsize=1)
+def _default_bdry() -> np.ndarray:
+    from metevo.cn._cbs_bdry import default_bdry
+
+    table = default_bdry()
+    table.setflags(write=False)
+    return table
+
+
 def getbdry(eta: float, nperm: int, max_ones: int, tol: float = 0.01) -> np.ndarray:
     """DNAcopy ``getbdry``: early-stopping boundaries of the sequential permutation test.
 
@@ -436,7 +445,7 @@ class _SamplePlan:
         _check_params(alpha, nperm, p_method, min_width, kmax, nmin, undo_splits)
         values, chrom = _as_arrays(values, chrom)
         if nperm == 10000 and alpha == 0.01 and eta == 0.05:
-            sbdry = getbdry(0.05, 10000, 101)  # DNAcopy's default.DNAcopy.bdry
+            sbdry = _default_bdry()  # DNAcopy's default.DNAcopy.bdry, as R uses it
         else:
             sbdry = getbdry(eta, nperm, int(np.floor(nperm * alpha)) + 1)
         self.options = dict(
