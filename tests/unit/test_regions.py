@@ -150,21 +150,24 @@ def test_region_status_takes_the_status_covering_most_of_the_region():
     assert status.loc["LOSS", "status"] == "neutral" and status.loc["LOSS", "baseline_cn"] == 2
 
 
-def test_calls_come_first_then_copy_numbers_then_log2():
-    samples = pd.DataFrame({"patient": ["P1"] * 3, "sample": ["C", "N", "L"], "sample_type": ["primary"] * 3,
-                            "collection_time": [0] * 3})
-    rows = [("C", "6", 1, 100_000_000, 2, np.nan, "loss"),  # the caller's call wins
-            ("N", "6", 1, 100_000_000, 1, 0.4, ""),  # integer copy number before log2
+def test_copy_numbers_come_first_then_calls_then_log2():
+    samples = pd.DataFrame({"patient": ["P1"] * 4, "sample": ["C", "N", "L", "W"], "sample_type": ["primary"] * 4,
+                            "collection_time": [0] * 4})
+    rows = [("C", "6", 1, 100_000_000, pd.NA, np.nan, "loss"),  # the caller's call, without integer copy number
+            ("N", "6", 1, 100_000_000, 1, 0.4, "neutral"),  # integer copy number before the call and log2
             ("L", "6", 1, 100_000_000, pd.NA, -0.6, "")]  # log2 alone: QDNAseq cutoffs
     rows += [r for r in _genome("N", []) if r[1] != "6"]  # N's modal copy number is 2
+    # a doubled genome: 4 copies are its baseline, whatever a caller relative to 2 copies says
+    rows += [r + (np.nan, "gain") for r in _genome("W", [("6", 50_000_001, 51_000_000, 3)], baseline=4)]
     status = cr.region_status(_segments(rows), REGIONS, samples)
     got = status[status["region"] == "LOSS"].set_index("sample")
     assert got.loc["C", "status"] == "loss" and got.loc["C", "source"] == "call"
     assert got.loc["N", "status"] == "loss" and got.loc["N", "source"] == "total_cn"
     assert got.loc["L", "status"] == "loss" and got.loc["L", "source"] == "log2"
+    assert got.loc["W", "status"] == "loss" and got.loc["W", "baseline_cn"] == 4
     assert got.loc["N", "log2"] == pytest.approx(0.4)  # the segment's own log2 is reported
     amp = status[status["region"] == "AMP"].set_index("sample")["status"]
-    assert amp["C"] == "" and amp["L"] == "" and amp["N"] == "neutral"  # no segment on chr1: no status
+    assert amp["C"] == "" and amp["L"] == "" and amp["N"] == "neutral" and amp["W"] == "neutral"
 
 
 # ------------------------------------------------------------------ frequency tests

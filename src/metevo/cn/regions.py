@@ -9,10 +9,11 @@ output column are documented in ``docs/tracked-regions.md``; in short:
   ``chrom``/``start``/``end`` when given, else its gene's GENCODE span, else its cytoband, on
   the genome build in use (``metevo.cn.reference``).
 * **Segment status** (five levels of the contracts: deletion, loss, neutral, gain,
-  amplification), from the first of: the segment's own ``call``; its integer ``total_cn``
-  against the sample's modal total copy number b (length-weighted over the autosomes; 0 is
-  deletion, below b loss, b neutral, above b gain, b + 3 or more amplification, so 5 copies
-  in a diploid genome as in the contracts); its ``log2`` ratio against the cutoffs halfway
+  amplification), from the first of: its integer ``total_cn`` against the sample's modal
+  total copy number b (length-weighted over the autosomes; 0 is deletion, below b loss, b
+  neutral, above b gain, b + 3 or more amplification, so 5 copies in a diploid genome as in
+  the contracts, and a whole-genome-doubled sample's 4 copies are neutral); the segment's own
+  ``call`` (callers' calls are relative to 2 copies); its ``log2`` ratio against the cutoffs halfway
   between the expected log2 ratios of neighbouring integer copy numbers,
   log2((p*c + 2(1-p)) / (p*phi + 2(1-p))) at c = 0.5, b - 0.5, b + 0.5, b + 2.5 with b =
   round(phi), given purity p and ploidy phi; without purity QDNAseq's default cutoffs (log2
@@ -317,10 +318,10 @@ def segment_status(segments: pd.DataFrame, purity: dict[str, float] | None = Non
         by_log2 = status_from_log2(log2[idx], log2_cutoffs(p, phi))
         by_cn = status_from_total_cn(total[idx], b) if np.isfinite(b) else np.full(idx.size, "", dtype=object)
         for k, i in enumerate(idx):
-            if calls[i] in STATUSES:
-                status[i], source[i] = calls[i], "call"
-            elif by_cn[k]:
+            if by_cn[k]:
                 status[i], source[i] = by_cn[k], "total_cn"
+            elif calls[i] in STATUSES:
+                status[i], source[i] = calls[i], "call"
             elif by_log2[k]:
                 status[i], source[i] = by_log2[k], "log2"
         own = np.isfinite(log2[idx])
