@@ -213,3 +213,26 @@ def test_cfdna_tumor_fraction_and_1q21_before_relapse_through_metevo_cfdna(cohor
     rho = timeline["tumor_fraction"].astype(float).rank().corr(timeline["tumor_fraction_truth"].rank())
     assert rho >= 0.7 and error.median() <= 0.05
     assert seen.sum() >= 1
+
+
+def test_copy_number_r2_is_higher_within_patients_and_metastases_carry_more_cnas(sheet, segments):
+    from metevo.cn.concordance import cn_burden_tests, cna_burden, lst_per_sample, pair_cn_r2, paired_cn_burden
+    from metevo.stats.wilcoxon import rank_sum_test
+
+    table = sheet.table[sheet.table["segments"] != ""]
+    primaries = table[table["sample_type"] == "primary"]
+    later = table[table["sample_type"].isin(["metastasis", "recurrence"])]
+    pairs = pd.DataFrame([(p.sample, m.sample, p.patient == m.patient) for p in primaries.itertuples()
+                          for m in later.itertuples()], columns=["sample_a", "sample_b", "same_patient"])
+    r2 = pair_cn_r2(pairs, segments).assign(same_patient=pairs["same_patient"].to_numpy())
+    within, unrelated = r2.loc[r2["same_patient"], "cn_r2"], r2.loc[~r2["same_patient"], "cn_r2"]
+    print(f"\ncopy-number R^2: primary-metastasis pairs median {within.median():.2f} ({len(within)}), "
+          f"unrelated median {unrelated.median():.2f} ({len(unrelated)})")
+    assert within.median() > 0.5 > unrelated.median()
+    assert rank_sum_test(within.dropna().to_numpy(), unrelated.dropna().to_numpy(), alternative="greater").p_value < 1e-10
+    # metastases acquire more copy-number changes than their primaries (planted 3 vs 1.2 private events)
+    burden = cna_burden(segments, sheet.table, lst=lst_per_sample(segments, "hg38"))
+    tests = cn_burden_tests(paired_cn_burden(burden)).set_index("comparison")
+    print(tests[["statistic", "p_value", "q_value", "n_x"]].to_string())
+    assert tests.filter(like="copy-number alterations", axis=0)["p_value"].iloc[0] < 0.01
+    assert tests.filter(like="fraction of genome", axis=0)["p_value"].iloc[0] < 0.05
