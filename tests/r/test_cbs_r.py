@@ -116,7 +116,29 @@ set.seed(3); s <- segment(cna, verbose = 0)
 out <- s$output; out$loc.end <- m$end[s$segRows$endRow]
 write.table(out, f("multi_out.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
 
-# 7. LGG150
+# 7. the Fortran functions .Fortran cannot call (tailp, htmaxp, tmaxp), through a C shim
+if (file.exists(f("shim.so"))) {
+  dyn.load(file.path(system.file(package = "DNAcopy"), "libs", "DNAcopy.so"), local = FALSE)
+  dyn.load(f("shim.so"))
+  out <- character(0)
+  for (line in readLines(f("tp.txt"))) {
+    p <- strsplit(line, " ")[[1]]
+    z <- .C("shim_tailp", as.double(p[1]), as.double(p[2]), as.integer(p[3]), 100L, 1e-6, out = double(1))
+    out <- c(out, hex(z$out))
+  }
+  writeLines(out, f("tp_out.txt"))
+  con <- file(f("tm.bin"), "rb"); out <- character(0)
+  for (line in readLines(f("tm.txt"))) {
+    p <- as.integer(strsplit(line, " ")[[1]]); n <- p[2]; x <- rd(con, n)
+    if (n < 100) next
+    h <- .C("shim_htmaxp", n, 25L, tss = sum(x^2), x, double(n), p[1], out = double(1))
+    t <- .C("shim_tmaxp", n, tss = sum(x^2), x, double(n), p[1], out = double(1))
+    out <- c(out, paste(hex(h$out), hex(h$tss), hex(t$out), hex(t$tss)))
+  }
+  close(con); writeLines(out, f("hp_out.txt"))
+}
+
+# 8. LGG150
 if (file.exists(f("lgg.bin"))) {
   n <- as.integer(readLines(f("lgg.txt")))
   x <- readBin(f("lgg.bin"), "double", n, size = 8, endian = "little")
@@ -198,6 +220,38 @@ def _prune_cases():
         yield x, lseg.astype(np.int32)
 
 
+SHIM_C = """
+extern double tailp_(double *b, double *delta, int *m, int *ngrid, double *tol);
+extern double htmaxp_(int *n, int *k, double *tss, double *px, double *sx, int *al0, int *ibin);
+extern double tmaxp_(int *n, double *tss, double *px, double *sx, int *al0, int *ibin);
+void shim_tailp(double *b, double *delta, int *m, int *ngrid, double *tol, double *out) { *out = tailp_(b, delta, m, ngrid, tol); }
+void shim_htmaxp(int *n, int *k, double *tss, double *px, double *sx, int *al0, double *out) { int ibin = 0; *out = htmaxp_(n, k, tss, px, sx, al0, &ibin); }
+void shim_tmaxp(int *n, double *tss, double *px, double *sx, int *al0, double *out) { int ibin = 0; *out = tmaxp_(n, tss, px, sx, al0, &ibin); }
+"""
+
+
+def _build_shim(rscript: str, d: Path) -> str | None:
+    """Compile a C shim calling DNAcopy's Fortran functions (``R CMD SHLIB``, linked to
+    DNAcopy's shared library). Returns None (and the shim test skips) without a compiler."""
+    r = Path(rscript).with_name("R")
+    (d / "shim.c").write_text(SHIM_C)
+    lib = subprocess.run([rscript, "-e", 'cat(file.path(system.file(package = "DNAcopy"), "libs", "DNAcopy.so"))'], capture_output=True, text=True).stdout
+    try:
+        proc = subprocess.run([str(r), "CMD", "SHLIB", "-o", "shim.so", "shim.c", lib], cwd=d, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return f"R CMD SHLIB failed: {err}"
+    if proc.returncode != 0 or not (d / "shim.so").exists():
+        return f"R CMD SHLIB failed: {proc.stderr.strip()[-300:]}"
+    return None
+
+
+def _tail_cases():
+    """Statistics where the hybrid p-value matters (b >= 3; smaller b make nu's series, and
+    both R and this test, very slow without ever deciding a split)."""
+    rng = np.random.default_rng(7)
+    return [(float(b), float(delta), int(m)) for b, delta, m in zip(rng.uniform(3, 9, 40), rng.uniform(0.005, 0.2, 40), rng.integers(201, 5000, 40))]
+
+
 # DNAcopy's other parameters: (metevo keywords, the same in R)
 PARAM_SETTINGS = [
     ({"min_width": 3}, "min.width = 3"),
@@ -276,6 +330,9 @@ def r_run(rscript, tmp_path_factory):
         values.astype("<f8").tofile(d / "lgg.bin")
         np.array([codes[c] for c in chrom], dtype="<i4").tofile(d / "lggc.bin")
         lgg = (path, chrom, values)
+    tails = _tail_cases()
+    (d / "tp.txt").write_text("".join(f"{b!r} {delta!r} {m}\n" for b, delta, m in tails))
+    shim = _build_shim(rscript, d)
     script = d / "cbs.R"
     script.write_text(R_SCRIPT)
     # R runs while the tests compute the Python side
@@ -290,7 +347,7 @@ def r_run(rscript, tmp_path_factory):
             state["done"] = True
         return d
 
-    yield {"dir": wait, "cases": cases, "smooth": smooth, "prune": prune, "profiles": profiles, "params": params, "lgg": lgg}
+    yield {"dir": wait, "cases": cases, "smooth": smooth, "prune": prune, "profiles": profiles, "params": params, "lgg": lgg, "tails": tails, "shim": shim}
     if proc.poll() is None:
         proc.kill()
 
@@ -429,6 +486,29 @@ def test_smooth_cna_and_trimmed_variance_are_dnacopys(r_run):
         got = smooth_cna(x, chrom)
         assert np.array_equal(got, ref, equal_nan=True)
         assert trimmed_variance(x[np.isfinite(x)]) == float.fromhex(rtv)
+
+
+def test_tailp_htmaxp_tmaxp_are_dnacopys(r_run):
+    d = r_run["dir"]()
+    if r_run["shim"] is not None:
+        pytest.skip(f"cannot call DNAcopy's Fortran functions: {r_run['shim']}")
+    tails = (d / "tp_out.txt").read_text().splitlines()
+    for (b, delta, m), line in zip(r_run["tails"], tails):
+        # R's pnorm (Cody) and erfc differ in the last bits: the tail agrees to ~1e-15
+        assert K.tailp(b, delta, m, 100, 1e-6) == pytest.approx(float.fromhex(line), rel=1e-13)
+    lines = iter((d / "hp_out.txt").read_text().splitlines())
+    checked = 0
+    for x, al0 in r_run["cases"]:
+        n = len(x)
+        if n < 100:
+            continue
+        x1 = np.concatenate([[0.0], x])
+        tss = float(np.cumsum((x**2).astype(np.longdouble))[-1])
+        h, htss, t, ttss = (float.fromhex(v) for v in next(lines).split())
+        assert K.htmaxp(n, 25, tss, x1, np.empty(n + 1), al0) == (h, htss)
+        assert K.tmaxp(n, tss, x1, np.empty(n + 1), al0, K._tmax_work(n)) == (t, ttss)
+        checked += 1
+    assert checked > 100
 
 
 def test_getbdry_reproduces_r(r_run):
