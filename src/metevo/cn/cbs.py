@@ -14,12 +14,13 @@ A port of DNAcopy 1.72 (``segment``, ``changepoints``, ``trimmed.variance``, ``i
   only if each edge passes a permutation t test;
 * change points may then be undone (``undo_splits``: ``"sdundo"`` or ``"prune"``).
 
-Deviation: the permutations draw from numpy's ``Generator`` (seeded per chromosome from
-``seed``), not from R's Mersenne-Twister, so a segment whose significance is decided by the
-permutations can differ from R's in rare borderline cases. The statistic, its arc, the tail
-probability and every shortcut are DNAcopy's own arithmetic; splits decided without
-permutations (statistic >= 7 with both parts >= 10 probes, tail p-value > alpha, or a
-segment shorter than 2*min_width) are the same as R's. Weights and binary data
+The statistic, its arc, the tail probability, the boundary and every shortcut are DNAcopy's
+own arithmetic (R's long-double sums, ``round``, ``qnorm`` and ``phyper`` included), so splits
+decided without permutations are R's. Deviation: by default the permutations draw from
+numpy's ``Generator`` (seeded per chromosome from ``seed``), not from R's stream, so a split
+that the permutations decide can differ from R's where it is borderline (as R's own results
+differ between seeds). ``rng_kind="R"`` draws from R's Mersenne-Twister instead and then
+reproduces ``set.seed(seed); segment(...)`` exactly. Weights and binary data
 (``data.type="binary"``) are not supported.
 """
 
