@@ -7,12 +7,17 @@ Line-by-line ports of the Fortran routines of DNAcopy 1.72 (veseshan/DNAcopy, ``
 * ``changepoints.f``: ``fndcpt`` (test of one segment), ``xperm`` and ``tpermp``;
 * ``tailprobs.f``: ``tailp``, ``nu`` and ``it1tsq`` (Siegmund's tail approximation);
 * ``smoothCNA.f``: ``smoothLR``; ``prune.f``: ``prune``, ``errssq``, ``combn``;
+* ``getbdry.f``: ``getbdry``, ``etabdry``, ``pexceed``, with R's ``phyper`` (Loader's
+  ``dbinom_raw``, ``stirlerr``, ``bd0``) and ``lchoose`` (``lbeta``, ``lgammacor``);
 * R's ``R_qsort_I`` (``src/main/qsort-body.c``, Singleton's quicksort), which DNAcopy calls as
   ``qsort4`` to order the blocks of ``tmaxo``: the visiting order decides which arc wins a tie.
 
 Arrays are used 1-based as in the Fortran (element 0 is unused), so that every index, block
 boundary and loop bound can be compared with the original line by line; the arithmetic is done
 in the same order, so the observed statistic and its arc are the same doubles as DNAcopy's.
+Where the loops are arranged to run faster (running sums kept in registers, work arrays
+allocated once per segment, permutation scans that stop once they cannot reach the observed
+statistic), the numbers and decisions stay the Fortran's.
 The permutation draws (``u`` uniform, ``j = int(u*i) + 1``: DNAcopy's Fisher-Yates on R's
 ``unif_rand``) come from a numpy ``Generator`` by default. Given a non-empty ``mt`` state they
 come instead from R's own Mersenne-Twister (``RNG.c``: ``set.seed`` scrambling, ``MT_genrand``,
