@@ -246,26 +246,30 @@ def _cn_table_checks(ref: FileRef, row: pd.Series, sheet: Samplesheet) -> tuple[
     from metevo.genome import CHROM_LENGTHS
     from metevo.variants import chrom_style
 
+    declared = None
     if ref.column == "bins":
         from metevo.io.bins import read_bins
 
         table = read_bins(ref.path)
-        chrom, end = table["chromosome"], table["end"]
+        chrom, reach = table["chromosome"], table["start"]
+        declared = table.attrs.get("genome")
     elif ref.column == "wig":
         from metevo.io.wig import read_wig
 
         table = read_wig(ref.path)
-        chrom, end = table["chrom"], table["end"]
+        chrom, reach = table["chrom"], table["start"]
     else:
         from metevo.io.segments import read_segments
 
         fmt = row["segments_format"] or None
         table = read_segments(ref.path, format=None if fmt == "auto" else fmt)
-        chrom, end = table["chrom"], table["end"]
-    # a table's build shows only where it runs past a chromosome end of the other build
-    last = pd.Series(end.to_numpy()).groupby(chrom.to_numpy()).max()
-    fits = {g: all(last.get(c, 0) <= n for c, n in CHROM_LENGTHS[g].items()) for g in CHROM_LENGTHS}
-    build = next(iter(g for g, ok in fits.items() if ok), None) if sum(fits.values()) == 1 else None
+        chrom, reach = table["chrom"], table["end"]
+    # A table shows its build only where it reaches past a chromosome end of the other build.
+    # Bins are judged by their starts: a last bin may run past the chromosome end (readCounter
+    # writes full-width last bins), but no bin starts beyond it.
+    last = pd.Series(reach.to_numpy()).groupby(chrom.to_numpy()).max()
+    fits = [g for g in CHROM_LENGTHS if all(last.get(c, 0) <= n for c, n in CHROM_LENGTHS[g].items())]
+    build = declared or (fits[0] if len(fits) == 1 else None)
     return build, chrom_style(sorted(set(chrom)))
 
 

@@ -286,8 +286,10 @@ def test_the_unbroken_cohort_validates(small_cohort, tmp_path):
     sheet = _sheet(small_cohort)
     assert list(summary["sample"]) == list(sheet["sample"])
     assert set(summary["genome_build"]) == {"hg38"}
-    tumors = summary[summary["sample_type"] != "normal"]
+    tumors = summary[summary["sample_type"].isin(["primary", "metastasis", "recurrence"])]
     assert set(tumors["somatic_input"]) == {"mutect2+strelka2+varscan2"}
+    plasma = summary[summary["sample_type"] == "cfdna"]
+    assert len(plasma) > 0 and set(plasma["somatic_input"]) == {""}
 
 
 def test_run_stops_at_validation_and_writes_nothing(small_cohort, tmp_path):
