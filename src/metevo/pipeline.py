@@ -31,14 +31,32 @@ class Step:
         return f"bin/{self.command.replace('-', '_')}.py"
 
 
+# A tumor's or plasma sample's copy number comes from one of three steps (COPY_NUMBER for
+# shallow-WGS BAMs or bin counts, CFDNA for read-count WIGs, IMPORT_SEGMENTS for another
+# caller's segments); every step that reads copy number follows all three.
+CN_SOURCES = ("COPY_NUMBER", "CFDNA", "IMPORT_SEGMENTS")
+
 STEPS: tuple[Step, ...] = (
     Step("VALIDATE", "validate", "cohort", (), "check samplesheet, clinical table and input files"),
     Step("ENSEMBLE_CALLS", "ensemble-calls", "sample", ("VALIDATE",), "consensus of caller VCFs per tumor"),
     Step("IMPORT_MAF", "import-maf", "sample", ("VALIDATE",), "one sample's mutations from a MAF"),
     Step("GERMLINE", "germline", "patient", ("VALIDATE",), "pathogenic germline variants in HR genes"),
+    Step("BIN_ANNOTATION", "bin-annotation", "cohort", ("VALIDATE",), "bin GC/mappability annotation from the FASTA"),
+    Step("BIN_COUNTS", "bin-counts", "sample", ("VALIDATE", "BIN_ANNOTATION"), "reads per bin of a shallow-WGS BAM"),
+    Step("COPY_NUMBER", "copy-number", "sample", ("VALIDATE", "BIN_ANNOTATION", "BIN_COUNTS"), "QDNAseq copy number, segments and calls"),
+    Step("CFDNA", "cfdna", "sample", ("VALIDATE",), "cfDNA tumor fraction, ploidy and copy number (ichorCNA)"),
+    Step("IMPORT_SEGMENTS", "import-segments", "sample", ("VALIDATE",), "another caller's segments into the segments table"),
     Step("MERGE_MAFS", "merge-mafs", "cohort", ("ENSEMBLE_CALLS", "IMPORT_MAF"), "cohort MAF with sample annotations"),
-    Step("PAIR_CONCORDANCE", "pair-concordance", "cohort", ("MERGE_MAFS",), "pairwise concordance, burden, rank tests"),
-    Step("REPORT", "report", "cohort", ("VALIDATE", "MERGE_MAFS", "GERMLINE", "PAIR_CONCORDANCE"), "self-contained HTML report"),
+    Step("HRD", "hrd", "sample", CN_SOURCES, "HRD-LOH, TAI and LST scar scores (scarHRD)"),
+    Step("CLONALITY", "clonality", "sample", ("ENSEMBLE_CALLS", "IMPORT_MAF", *CN_SOURCES), "cancer cell fraction of each mutation"),
+    Step("BIALLELIC", "biallelic", "patient", ("GERMLINE", "MERGE_MAFS", *CN_SOURCES), "biallelic inactivation of HR genes"),
+    Step("TRACKED_REGIONS", "tracked-regions", "cohort", CN_SOURCES, "tracked regions, their frequency by sample type, cfDNA timelines"),
+    Step("PAIR_CONCORDANCE", "pair-concordance", "cohort", ("MERGE_MAFS", *CN_SOURCES, "HRD"), "pairwise concordance, burden, rank tests"),
+    Step(
+        "REPORT", "report", "cohort",
+        ("VALIDATE", "MERGE_MAFS", "GERMLINE", "PAIR_CONCORDANCE", *CN_SOURCES, "HRD", "CLONALITY", "BIALLELIC", "TRACKED_REGIONS"),
+        "self-contained HTML report",
+    ),
 )
 
 STEP_BY_PROCESS = {s.process: s for s in STEPS}

@@ -113,11 +113,26 @@ def test_planted_profile_recovered(simulated, tmp_path):
 
 
 @needs_cbs
+def test_without_purity_it_is_estimated_with_the_cfdna_model(simulated, tmp_path):
+    """The issue: purity and ploidy from the samplesheet when given, otherwise estimated from
+    the profile with the same model as cfdna (metevo.cn.ichor). Planted: purity 0.7, diploid."""
+    d, counts, genes, ann, copies = simulated
+    prefix = tmp_path / "T1"
+    metevo("copy-number", "--sample", "T1", "--bins", counts, "--out-prefix", prefix)
+    params = pd.read_csv(f"{prefix}.params.tsv", sep="\t").iloc[0]
+    assert params["purity_source"] == "estimated"
+    assert params["purity"] == pytest.approx(PURITY, abs=0.05)
+    assert params["ploidy"] == pytest.approx(2.0, abs=0.15)
+    seg = pd.read_csv(f"{prefix}.segments.tsv", sep="\t", dtype={"chrom": str})
+    assert set(seg.loc[seg["chrom"] == "2", "call"]) == {"gain"} and "loss" in set(seg.loc[seg["chrom"] == "3", "call"])
+
+
+@needs_cbs
 def test_without_purity_qdnaseq_cutoffs_and_rerun_is_identical(simulated, tmp_path):
     d, counts, genes, ann, copies = simulated
     a, b = tmp_path / "a" / "T1", tmp_path / "b" / "T1"
     for prefix in (a, b):
-        metevo("copy-number", "--sample", "T1", "--bins", counts, "--seed", "3", "--out-prefix", prefix)
+        metevo("copy-number", "--sample", "T1", "--bins", counts, "--seed", "3", "--no-estimate", "--out-prefix", prefix)
     for suffix in OUTPUTS:
         assert Path(f"{a}.{suffix}").read_bytes() == Path(f"{b}.{suffix}").read_bytes(), suffix
     params = pd.read_csv(f"{a}.params.tsv", sep="\t").iloc[0]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from metevo.errors import ConfigError
 from metevo.io.samplesheet import read_samplesheet
 from metevo.pipeline import STEPS, edges
 from metevo.runner.execute import execute
@@ -47,16 +48,42 @@ def cohort_with_maf(small_cohort, tmp_path_factory) -> Path:
 
 
 def test_planned_tasks_follow_the_pipeline_dag(cohort_with_maf, tmp_path):
-    sheet = read_samplesheet(cohort_with_maf / "samplesheet.csv")
-    tasks = plan_tasks(sheet, tmp_path / "results", RunOptions(clinical=str(cohort_with_maf / "clinical.csv")))
+    """With every kind of input (caller VCFs, a MAF, germline VCFs, allele-specific segments,
+    sWGS bin counts, a sWGS BAM with a FASTA to build bins from, cfDNA WIGs) the tasks' step
+    edges are exactly the pipeline's. Planning reads no data file, so the BAM and FASTA named
+    here need not exist."""
+    sheet_path = tmp_path / "samplesheet.csv"
+    sheet = pd.read_csv(cohort_with_maf / "samplesheet.csv", dtype=str, keep_default_na=False)
+    segs = sheet.index[sheet["segments"] != ""]
+    sheet.loc[segs[0], ["segments", "bam"]] = ["", str(tmp_path / "tumor.bam")]
+    plasma = sheet.index[sheet["wig"] != ""]
+    sheet.loc[plasma[0], ["maf", "maf_sample"]] = ["panel.maf", "PLASMA-1"]  # cfDNA panel mutations
+    sheet.to_csv(sheet_path, index=False)
+    sheet = read_samplesheet(sheet_path)
+    assert {c for c in ("bam", "bins", "wig", "segments", "maf") if (sheet.table[c] != "").any()} == {"bam", "bins", "wig", "segments", "maf"}
+    opts = RunOptions(clinical=str(cohort_with_maf / "clinical.csv"), fasta=str(tmp_path / "ref.fa"),
+                      cfdna_gc="gc.wig", cfdna_map="map.wig")
+    tasks = plan_tasks(sheet, tmp_path / "results", opts, genome="hg38")
     by_id = {t.id: t for t in tasks}
     step_edges = {(by_id[d].process, t.process) for t in tasks for d in t.deps}
     assert step_edges == edges()
     assert {t.process for t in tasks} == {s.process for s in STEPS}
     n_tumors_with_vcfs = int(((sheet.table["sample_type"] != "normal") & (sheet.table["vcf_mutect2"] != "")).sum())
     assert sum(t.process == "ENSEMBLE_CALLS" for t in tasks) == n_tumors_with_vcfs
-    assert sum(t.process == "IMPORT_MAF" for t in tasks) == 1
+    assert sum(t.process == "IMPORT_MAF" for t in tasks) == 2  # the external MAF and the plasma panel
     assert sum(t.process == "GERMLINE" for t in tasks) == sheet.table["patient"].nunique()
+    assert sum(t.process == "CFDNA" for t in tasks) == int((sheet.table["wig"] != "").sum())
+    # a per-sample task waits only for its own sample's upstream tasks
+    hrd = next(t for t in tasks if t.process == "HRD")
+    assert len(hrd.deps) == 1 and hrd.deps[0].split(":")[1] == hrd.id.split(":")[1]
+
+
+def test_copy_number_inputs_need_their_references(cohort_with_maf, tmp_path):
+    sheet = read_samplesheet(cohort_with_maf / "samplesheet.csv")
+    with pytest.raises(ConfigError, match="genome build"):
+        plan_tasks(sheet, tmp_path, RunOptions())
+    with pytest.raises(ConfigError, match="--cfdna-gc"):
+        plan_tasks(sheet, tmp_path, RunOptions(), genome="hg38")
 
 
 def _files(root: Path) -> list[Path]:
@@ -65,9 +92,10 @@ def _files(root: Path) -> list[Path]:
 
 def test_run_end_to_end_is_deterministic_and_resumes(cohort_with_maf, tmp_path):
     sheet = read_samplesheet(cohort_with_maf / "samplesheet.csv")
-    opts = RunOptions(clinical=str(cohort_with_maf / "clinical.csv"))
+    opts = RunOptions(clinical=str(cohort_with_maf / "clinical.csv"), cfdna_gc=str(cohort_with_maf / "cfdna/gc_1000kb.wig"),
+                      cfdna_map=str(cohort_with_maf / "cfdna/map_1000kb.wig"), cfdna_pon=str(cohort_with_maf / "cfdna/pon_1000kb.tsv"))
     out1, out2 = tmp_path / "r1", tmp_path / "r2"
-    status = execute(plan_tasks(sheet, out1, opts), out1, cpus=2, quiet=True)
+    status = execute(plan_tasks(sheet, out1, opts, genome="hg38"), out1, cpus=2, quiet=True)
     assert set(status.values()) == {"done"}
     report = (out1 / "report.html").read_text()
     for section in ("Cohort and inputs", "Somatic mutations", "Mutation burden", "Primary-metastasis concordance", "Germline"):
@@ -79,13 +107,13 @@ def test_run_end_to_end_is_deterministic_and_resumes(cohort_with_maf, tmp_path):
     assert len(cohort[cohort["sample_type"] == "metastasis"]) > 0
 
     # a second cohort folder run: byte-identical results
-    execute(plan_tasks(sheet, out2, opts), out2, cpus=1, quiet=True)
+    execute(plan_tasks(sheet, out2, opts, genome="hg38"), out2, cpus=1, quiet=True)
     assert _files(out1) == _files(out2)
     for rel in _files(out1):
         assert filecmp.cmp(out1 / rel, out2 / rel, shallow=False), rel
 
     # re-run: nothing to do
-    again = execute(plan_tasks(sheet, out1, opts), out1, cpus=2, quiet=True)
+    again = execute(plan_tasks(sheet, out1, opts, genome="hg38"), out1, cpus=2, quiet=True)
     assert set(again.values()) == {"cached"}
 
     # change one tumor's Mutect2 VCF: that tumor and the cohort steps re-run, nothing else
@@ -96,7 +124,7 @@ def test_run_end_to_end_is_deterministic_and_resumes(cohort_with_maf, tmp_path):
     del text[body[0]]
     with gzip.open(vcf, "wt") as fh:
         fh.writelines(text)
-    third = execute(plan_tasks(sheet, out1, opts), out1, cpus=2, quiet=True)
+    third = execute(plan_tasks(sheet, out1, opts, genome="hg38"), out1, cpus=2, quiet=True)
     rerun = {k for k, v in third.items() if v == "done"}
     assert f"ENSEMBLE_CALLS:{row['sample']}" in rerun
     assert "VALIDATE" in rerun  # it reads every input file
@@ -119,7 +147,7 @@ def test_a_failing_task_stops_the_run_with_its_one_line_error(small_cohort, tmp_
     lines[first] = "\t".join(fields)
     with gzip.open(vcf, "wt") as fh:
         fh.writelines(lines)
-    proc = metevo("run", "--samplesheet", d / "samplesheet.csv", "--outdir", tmp_path / "results", "--quiet", check=False)
+    proc = metevo("run", "--params-file", d / "params.yaml", "--outdir", tmp_path / "results", "--quiet", check=False)
     assert proc.returncode != 0
     errors = proc.stderr.strip().splitlines()
     assert len(errors) == 1, proc.stderr

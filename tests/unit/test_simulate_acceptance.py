@@ -41,7 +41,7 @@ def cohort(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def sheet(cohort):
-    return read_samplesheet(cohort / "samplesheet.csv")
+    return read_samplesheet(cohort / "samplesheet_segments.csv")
 
 
 def _truth(cohort: Path, name: str) -> pd.DataFrame:
@@ -138,7 +138,7 @@ def test_clonal_and_subclonal_calls_match_the_planted_truth(cohort, sheet, mafs,
 def regions_out(cohort, sheet, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("regions")
     args = [a for _, row in sheet.table.iterrows() for p in sheet.paths(row, "segments") for a in ("--segments", p)]
-    assert main(["tracked-regions", "--samplesheet", str(cohort / "samplesheet.csv"), *args, "--genome", "hg38",
+    assert main(["tracked-regions", "--samplesheet", str(cohort / "samplesheet_segments.csv"), *args, "--genome", "hg38",
                  "--outdir", str(out)]) == 0
     return out
 
@@ -201,7 +201,7 @@ def test_cfdna_tumor_fraction_and_1q21_before_relapse_through_metevo_cfdna(cohor
                      "--out-prefix", str(prefix)]) == 0
         args += ["--segments", f"{prefix}.segments.tsv", "--cfdna-params", f"{prefix}.params.tsv"]
     out = tmp_path / "regions"
-    assert main(["tracked-regions", "--samplesheet", str(cohort / "samplesheet.csv"), *args, "--genome", "hg38",
+    assert main(["tracked-regions", "--samplesheet", str(cohort / "samplesheet_segments.csv"), *args, "--genome", "hg38",
                  "--outdir", str(out)]) == 0
     timeline = pd.read_csv(out / "cfdna_timeline.tsv", sep="\t", keep_default_na=False)
     timeline = timeline[timeline["region"] == "1q21.3"].merge(chosen, on="sample", suffixes=("", "_truth"))

@@ -24,7 +24,7 @@ def _truth(cohort: Path, name: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def sheet(small_cohort):
-    return read_samplesheet(small_cohort / "samplesheet.csv")
+    return read_samplesheet(small_cohort / "samplesheet_segments.csv")
 
 
 @pytest.fixture(scope="module")

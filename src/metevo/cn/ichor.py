@@ -981,3 +981,37 @@ def ichor_calls(copy_number: np.ndarray, normal_cn: np.ndarray) -> np.ndarray:
     for a normal copy number of 2)."""
     events = _event(np.asarray(copy_number), np.asarray(normal_cn))
     return np.array([EVENT_CALL[e] for e in events], dtype=object)
+
+
+def estimate_purity_ploidy(
+    chrom: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    log2: np.ndarray,
+    *,
+    window: int = 1_000_000,
+    settings: Settings = Settings(),
+) -> tuple[float, float]:
+    """Purity and ploidy of a corrected, normalised log2 profile (e.g. QDNAseq's) by the same
+    HMM as ``metevo cfdna``: the bins are pooled into ``window``-bp windows (median log2 of
+    the finite bins; ichorCNA is built for 0.5-1 Mb bins and its priors for that noise level)
+    and every restart is fitted as in :func:`fit`. Returns (tumor fraction, ploidy); a profile
+    the model calls tumor-free gives (nan, nan), so callers keep their purity-free cutoffs."""
+    frame = pd.DataFrame({"chrom": chrom, "window": (np.asarray(start) - 1) // window, "log2": log2})
+    frame = frame[np.isfinite(frame["log2"]) & frame["chrom"].isin(ANALYSED)]
+    if frame.empty:
+        return float("nan"), float("nan")
+    pooled = frame.groupby(["chrom", "window"], sort=False)["log2"].median().reset_index()
+    pooled["start"] = pooled["window"] * window + 1
+    pooled["end"] = pooled["start"] + window - 1
+    order = {c: i for i, c in enumerate(ANALYSED)}
+    pooled = pooled.assign(_rank=pooled["chrom"].map(order)).sort_values(["_rank", "start"], kind="mergesort")
+    bins = pooled.loc[:, ["chrom", "start", "end", "log2"]].reset_index(drop=True)
+    bins["use"] = True
+    if np.isin(bins["chrom"], AUTOSOMES).sum() < 2:
+        return float("nan"), float("nan")
+    result = fit(bins, Sex("female", float("nan"), float("nan"), "not estimated"), {}, settings)
+    best = result.best
+    if best.no_tumor or best.tumor_fraction <= 0:
+        return float("nan"), float("nan")
+    return float(best.tumor_fraction), float(best.em.phi)

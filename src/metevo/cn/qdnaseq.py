@@ -518,7 +518,10 @@ def qdnaseq(
         bin_view = pd.DataFrame({"chromosome": chrom, "start": bins["start"].to_numpy(), "end": bins["end"].to_numpy(),
                                  "use": use, "copynumber": cn_log2, "segmented": seg_log2})
         purity, ploidy = estimate_purity(bin_view, segments)
-        source = "estimated"
+        if purity is None or not np.isfinite(purity):
+            purity, ploidy = None, None  # no tumor signal: QDNAseq's purity-free cutoffs
+        else:
+            source = "estimated"
     cutoffs = call_cutoffs(purity, ploidy, amplification_copies=amplification_copies)
     bin_calls = call_values(seg_log2, cutoffs)
     segments["call"] = call_values(segments["log2"].to_numpy(np.float64), cutoffs)

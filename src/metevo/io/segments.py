@@ -506,3 +506,37 @@ def segments_to_bins(segments: pd.DataFrame, bins: pd.DataFrame, *, value: str =
             column[on[inside]] = vals[pos[inside]]
         result[smp] = column
     return pd.DataFrame(result, index=bins.index)
+
+
+def _split_spec(spec: str) -> tuple[str | None, str]:
+    if "=" in spec and not os.path.exists(spec):
+        sample, path = spec.split("=", 1)
+        if sample and path:
+            return sample, path
+    return None, spec
+
+
+def read_cohort_segments(specs: list[str], sheet) -> pd.DataFrame:
+    """Segments of several samples, one ``[SAMPLE=]PATH`` per file (SAMPLE picks that
+    sample's rows of a multi-sample file), checked against the samplesheet: every sample a
+    samplesheet tumor or cfDNA sample, each sample from one file only."""
+
+    types = dict(zip(sheet.table["sample"], sheet.table["sample_type"]))
+    frames, seen = [], {}
+    for spec in specs:
+        sample, path = _split_spec(spec)
+        frame = read_segments(path, sample=sample)
+        for name in pd.unique(frame["sample"]):
+            line = int(frame.loc[frame["sample"] == name, "__line__"].iloc[0]) if "__line__" in frame else None
+            if name not in types:
+                raise InputError(f"sample '{name}' is not in the samplesheet {sheet.path}; segments must belong to "
+                                 "samplesheet samples", file=path, line=line, column="sample")
+            if types[name] == "normal":
+                raise InputError(f"sample '{name}' is a normal in the samplesheet; copy number is analysed for "
+                                 "tumors and cfDNA", file=path, line=line, column="sample")
+            if name in seen:
+                raise InputError(f"sample '{name}' also has segments in {seen[name]}; give each sample's segments once",
+                                 file=path, line=line, column="sample")
+            seen[name] = path
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

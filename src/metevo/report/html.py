@@ -34,6 +34,12 @@ class ReportData:
     pairs: pd.DataFrame | None = None
     burden: pd.DataFrame | None = None
     tests: pd.DataFrame | None = None
+    segments: pd.DataFrame | None = None  # segments table of every sample with copy number
+    cn_params: pd.DataFrame | None = None  # per sample: purity/tumor_fraction, ploidy (estimated)
+    hrd: pd.DataFrame | None = None
+    clonality: pd.DataFrame | None = None  # clonality MAF rows of every sample
+    biallelic: pd.DataFrame | None = None
+    regions: dict[str, pd.DataFrame] = field(default_factory=dict)  # tracked-regions tables
     notes: list[str] = field(default_factory=list)
 
 

@@ -156,16 +156,19 @@ class Progress:
             print("\r\033[K", end="", file=self.stream, flush=True)
 
 
-def execute(tasks: list[Task], outdir: Path, *, cpus: int = 1, force: bool = False, quiet: bool = False) -> dict[str, str]:
+def execute(tasks: list[Task], outdir: Path, *, cpus: int = 1, force: bool = False, quiet: bool = False,
+            done: dict[str, str] | None = None) -> dict[str, str]:
     """Run ``tasks`` respecting their dependencies. Returns task id -> 'done' | 'cached'.
+    ``done``: tasks of an earlier call (id -> status) that are not run again.
 
     Stops scheduling at the first failure, waits for running tasks, and raises
     :class:`StepFailed` carrying the failed task's own one-line error.
     """
     cache = TaskCache(outdir)
-    status: dict[str, str] = {}
+    status: dict[str, str] = dict(done or {})
     progress = Progress(total=len(tasks), quiet=quiet)
-    pending = list(tasks)
+    progress.done = sum(1 for t in tasks if t.id in status)
+    pending = [t for t in tasks if t.id not in status]
     running: dict[cf.Future, tuple[Task, float]] = {}
     failure: tuple[Task, str] | None = None
 

@@ -1,9 +1,10 @@
 """Expand the pipeline's steps into tasks for one samplesheet.
 
 Each task is one invocation of a step's command line (exactly the command the Nextflow process
-runs), with the files it reads and writes, and the tasks it waits for. The step-level edges of
-the tasks are, by construction, ``metevo.pipeline.edges()`` restricted to the steps that have
-tasks; ``tests/unit/test_runner.py`` checks it.
+runs), with the files it reads and writes, and the tasks it waits for. A per-sample task waits
+only for the same sample's upstream tasks; a cohort task for all tasks of its upstream steps.
+The step-level edges of the tasks are ``metevo.pipeline.edges()`` restricted to the steps
+that have tasks (``tests/unit/test_runner.py``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
+from metevo.errors import ConfigError
 from metevo.io.samplesheet import CALLERS, PATH_COLUMNS, TUMOR_TYPES, Samplesheet
 from metevo.pipeline import STEP_BY_PROCESS
 
@@ -43,6 +47,17 @@ class RunOptions:
     max_normal_vaf: float | None = None
     min_normal_depth: int | None = None
     germline_genes: str | None = None
+    bin_annotation: str | None = None  # QDNAseq-style bin annotation for BAM / bin-count samples
+    bin_size: int | None = None  # bins built from --fasta (BIN_ANNOTATION) when no annotation is given
+    mappability: str | None = None
+    blacklist: str | None = None
+    cfdna_gc: str | None = None
+    cfdna_map: str | None = None
+    cfdna_pon: str | None = None
+    regions: str | None = None
+
+
+DEFAULT_BIN_SIZE = 100_000
 
 
 def _opt(argv: list[str], flag: str, value) -> None:
@@ -70,26 +85,51 @@ def germline_sources(sheet: Samplesheet) -> dict[str, tuple[str, str]]:
     return found
 
 
-def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions) -> list[Task]:
+def validate_task(sheet: Samplesheet, outdir: str | Path, opts: RunOptions) -> Task:
+    out = Path(outdir)
+    summary = str(out / "validate" / "inputs.tsv")
+    argv = ["validate", "--samplesheet", str(sheet.path)]
+    _opt(argv, "--clinical", opts.clinical)
+    _opt(argv, "--genome", opts.genome)
+    argv += ["--out-summary", summary]
+    inputs = [str(sheet.path)] + ([opts.clinical] if opts.clinical else [])
+    for _, row in sheet.table.iterrows():
+        for column in PATH_COLUMNS:
+            inputs += sheet.paths(row, column)
+    return Task("VALIDATE", "VALIDATE", argv, sorted(set(inputs)), [summary])
+
+
+def genome_of(summary_path: str | Path) -> str | None:
+    """The one genome build VALIDATE found across the inputs (None when no input shows it)."""
+    summary = pd.read_csv(summary_path, sep="\t", dtype=str, keep_default_na=False)
+    builds = sorted(set(summary["genome_build"]) - {"", "unknown"})
+    return builds[0] if len(builds) == 1 else None
+
+
+@dataclass
+class _CopyNumber:
+    """Where a sample's copy number comes from once its tasks have run."""
+
+    task: str
+    segments: str
+    params: str | None  # estimated purity/ploidy (copy-number, cfdna); None for imported segments
+
+
+def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions, *, genome: str | None = None) -> list[Task]:
+    """All tasks. ``genome``: the build of the inputs (``--genome``, else VALIDATE's finding);
+    the copy-number steps need it."""
     out = Path(outdir)
     table = sheet.table
     samplesheet = str(sheet.path)
+    genome = opts.genome or genome
     tasks: list[Task] = []
 
-    validate_out = str(out / "validate" / "inputs.tsv")
-    argv = ["validate", "--samplesheet", samplesheet]
-    _opt(argv, "--clinical", opts.clinical)
-    _opt(argv, "--genome", opts.genome)
-    argv += ["--out-summary", validate_out]
-    all_inputs = [samplesheet] + ([opts.clinical] if opts.clinical else [])
-    for _, row in table.iterrows():
-        for column in PATH_COLUMNS:
-            all_inputs += sheet.paths(row, column)
-    validate = Task("VALIDATE", "VALIDATE", argv, sorted(set(all_inputs)), [validate_out])
+    validate = validate_task(sheet, out, opts)
+    validate_out = validate.outputs[0]
     tasks.append(validate)
 
-    sample_mafs: list[str] = []
-    sample_maf_tasks: list[str] = []
+    # ------------------------------------------------------------------ mutations
+    sample_mafs: dict[str, tuple[str, str]] = {}  # sample -> (task id, MAF)
     for _, row in table.iterrows():
         sample = row["sample"]
         if row["sample_type"] not in TUMOR_TYPES + ("cfdna",):
@@ -124,11 +164,9 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions) -> list
         else:
             continue
         tasks.append(task)
-        sample_mafs.append(maf)
-        sample_maf_tasks.append(task.id)
+        sample_mafs[sample] = (task.id, maf)
 
-    germline_outputs: list[str] = []
-    germline_tasks: list[str] = []
+    germline: dict[str, tuple[str, str]] = {}  # patient -> (task id, table)
     for patient, (vcf, sample) in sorted(germline_sources(sheet).items()):
         result = str(out / "germline" / f"{patient}.germline.tsv")
         row = table.loc[table["sample"] == sample].iloc[0]
@@ -137,39 +175,237 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions) -> list
         _opt(argv, "--genome", opts.genome)
         argv += ["--out", result]
         tasks.append(Task(f"GERMLINE:{patient}", "GERMLINE", argv, [vcf], [result], ["VALIDATE"]))
-        germline_outputs.append(result)
-        germline_tasks.append(f"GERMLINE:{patient}")
+        germline[patient] = (f"GERMLINE:{patient}", result)
 
     cohort_maf = str(out / "merge_mafs" / "cohort.maf")
     argv = ["merge-mafs", "--samplesheet", samplesheet]
-    for maf in sample_mafs:
+    for _, maf in sample_mafs.values():
         argv += ["--maf", maf]
     argv += ["--out", cohort_maf]
-    tasks.append(Task("MERGE_MAFS", "MERGE_MAFS", argv, [samplesheet] + sample_mafs, [cohort_maf], list(sample_maf_tasks)))
+    tasks.append(Task("MERGE_MAFS", "MERGE_MAFS", argv, [samplesheet] + [m for _, m in sample_mafs.values()], [cohort_maf],
+                      [t for t, _ in sample_mafs.values()]))
 
+    # ------------------------------------------------------------------ copy number
+    copy_number = _plan_copy_number(sheet, out, opts, genome, tasks)
+
+    hrd: dict[str, tuple[str, str]] = {}
+    for sample, cn in copy_number.items():
+        result = str(out / "hrd" / f"{sample}.hrd.tsv")
+        argv = ["hrd", "--segments", cn.segments, "--genome", str(genome), "--sample", sample, "--out", result]
+        tasks.append(Task(f"HRD:{sample}", "HRD", argv, [cn.segments], [result], [cn.task]))
+        hrd[sample] = (f"HRD:{sample}", result)
+
+    clonality: dict[str, str] = {}
+    purity = dict(zip(table["sample"], table["purity"]))
+    ploidy = dict(zip(table["sample"], table["ploidy"]))
+    for sample, (maf_task, maf) in sample_mafs.items():
+        cn = copy_number.get(sample)
+        if cn is None:
+            continue
+        result = str(out / "clonality" / f"{sample}.clonality.maf")
+        argv = ["clonality", "--sample", sample, "--maf", maf, "--segments", cn.segments]
+        inputs = [maf, cn.segments]
+        if pd.notna(purity[sample]):
+            argv += ["--purity", str(purity[sample])]
+            if pd.notna(ploidy[sample]):
+                argv += ["--ploidy", str(ploidy[sample])]
+        elif cn.params:
+            argv += ["--params", cn.params]
+            inputs.append(cn.params)
+        argv += ["--out", result]
+        tasks.append(Task(f"CLONALITY:{sample}", "CLONALITY", argv, inputs, [result], [maf_task, cn.task]))
+        clonality[sample] = result
+
+    biallelic: list[str] = []
+    biallelic_tasks: list[str] = []
+    patients = [p for p in pd.unique(table["patient"])]
+    for patient in sorted(patients):
+        rows = table[(table["patient"] == patient) & table["sample"].isin(list(copy_number))]
+        if rows.empty:
+            continue
+        result = str(out / "biallelic" / f"{patient}.biallelic.tsv")
+        argv = ["biallelic", "--patient", patient, "--maf", cohort_maf, "--segments"]
+        argv += [copy_number[s].segments for s in rows["sample"]]
+        inputs = [cohort_maf] + [copy_number[s].segments for s in rows["sample"]]
+        deps = ["MERGE_MAFS"] + [copy_number[s].task for s in rows["sample"]]
+        if patient in germline:
+            argv += ["--germline", germline[patient][1]]
+            inputs.append(germline[patient][1])
+            deps.append(germline[patient][0])
+        _opt(argv, "--genes", opts.germline_genes)
+        _opt(argv, "--genome", genome)
+        argv += ["--out", result]
+        tasks.append(Task(f"BIALLELIC:{patient}", "BIALLELIC", argv, inputs, [result], deps))
+        biallelic.append(result)
+        biallelic_tasks.append(f"BIALLELIC:{patient}")
+
+    regions_dir = out / "tracked_regions"
+    region_outputs = [str(regions_dir / n) for n in ("region_status.tsv", "region_frequency.tsv", "cfdna_timeline.tsv")]
+    if copy_number:
+        argv = ["tracked-regions", "--samplesheet", samplesheet]
+        for sample, cn in copy_number.items():
+            argv += ["--segments", f"{sample}={cn.segments}"]
+        cfdna_params = [cn.params for cn in copy_number.values() if cn.task.startswith("CFDNA:")]
+        for params in cfdna_params:
+            argv += ["--cfdna-params", params]
+        _opt(argv, "--regions", opts.regions)
+        argv += ["--genome", str(genome), "--outdir", str(regions_dir)]
+        inputs = [samplesheet] + [cn.segments for cn in copy_number.values()] + cfdna_params + ([opts.regions] if opts.regions else [])
+        tasks.append(Task("TRACKED_REGIONS", "TRACKED_REGIONS", argv, inputs, region_outputs,
+                          [cn.task for cn in copy_number.values()]))
+
+    # ------------------------------------------------------------------ cohort tables and report
     conc_dir = out / "pair_concordance"
     conc = [str(conc_dir / n) for n in ("pairs.tsv", "burden.tsv", "tests.tsv")]
-    argv = ["pair-concordance", "--samplesheet", samplesheet, "--maf", cohort_maf, "--outdir", str(conc_dir)]
-    tasks.append(Task("PAIR_CONCORDANCE", "PAIR_CONCORDANCE", argv, [samplesheet, cohort_maf], conc, ["MERGE_MAFS"]))
+    argv = ["pair-concordance", "--samplesheet", samplesheet, "--maf", cohort_maf]
+    inputs = [samplesheet, cohort_maf]
+    deps = ["MERGE_MAFS"]
+    for sample, cn in copy_number.items():
+        argv += ["--segments", f"{sample}={cn.segments}"]
+        inputs.append(cn.segments)
+        deps.append(cn.task)
+    for task_id, result in hrd.values():
+        argv += ["--hrd", result]
+        inputs.append(result)
+        deps.append(task_id)
+    argv += ["--outdir", str(conc_dir)]
+    tasks.append(Task("PAIR_CONCORDANCE", "PAIR_CONCORDANCE", argv, inputs, conc, deps))
 
     report = str(out / "report.html")
     argv = ["report", "--samplesheet", samplesheet, "--inputs", validate_out, "--maf", cohort_maf]
-    for g in germline_outputs:
+    inputs = [samplesheet, validate_out, cohort_maf]
+    for _, g in germline.values():
         argv += ["--germline", g]
-    argv += ["--pairs", conc[0], "--burden", conc[1], "--tests", conc[2], "--out", report]
-    inputs = [samplesheet, validate_out, cohort_maf, *germline_outputs, *conc]
-    tasks.append(Task("REPORT", "REPORT", argv, inputs, [report], ["VALIDATE", "MERGE_MAFS", *germline_tasks, "PAIR_CONCORDANCE"]))
+    argv += ["--pairs", conc[0], "--burden", conc[1], "--tests", conc[2]]
+    inputs += [g for _, g in germline.values()] + conc
+    for sample, cn in copy_number.items():
+        argv += ["--segments", f"{sample}={cn.segments}"]
+        inputs.append(cn.segments)
+        if cn.params:
+            argv += ["--cn-params", f"{sample}={cn.params}"]
+            inputs.append(cn.params)
+    for _, result in hrd.values():
+        argv += ["--hrd", result]
+        inputs.append(result)
+    for result in clonality.values():
+        argv += ["--clonality", result]
+        inputs.append(result)
+    for result in biallelic:
+        argv += ["--biallelic", result]
+        inputs.append(result)
+    if copy_number:
+        argv += ["--regions-dir", str(regions_dir)]
+        inputs += region_outputs
+    argv += ["--out", report]
+    deps = ["VALIDATE", "MERGE_MAFS", "PAIR_CONCORDANCE", *(t for t, _ in germline.values()),
+            *(cn.task for cn in copy_number.values()), *(t for t, _ in hrd.values()),
+            *(f"CLONALITY:{s}" for s in clonality), *biallelic_tasks] + (["TRACKED_REGIONS"] if copy_number else [])
+    tasks.append(Task("REPORT", "REPORT", argv, inputs, [report], deps))
 
     _check_against_pipeline(tasks)
     return tasks
 
 
+def _plan_copy_number(sheet: Samplesheet, out: Path, opts: RunOptions, genome: str | None, tasks: list[Task]) -> dict[str, _CopyNumber]:
+    """BIN_ANNOTATION, BIN_COUNTS, COPY_NUMBER, CFDNA and IMPORT_SEGMENTS tasks; returns each
+    sample's copy-number source."""
+    table = sheet.table
+    sources: dict[str, _CopyNumber] = {}
+    has = {c: table[c] != "" for c in ("bam", "bins", "wig", "segments")}
+    if not any(mask.any() for mask in has.values()):
+        return sources
+    if genome is None:
+        raise ConfigError("copy-number inputs need the genome build and no input shows it; pass --genome hg19 or hg38")
+
+    annotation = opts.bin_annotation
+    annotation_task: str | None = None
+    if has["bam"].any() and annotation is None:
+        if opts.fasta is None:
+            first = table[has["bam"]].iloc[0]
+            raise ConfigError(
+                f"sample '{first['sample']}' has a BAM: give a bin annotation (--bin-annotation, QDNAseq columns) "
+                "or a reference FASTA (--fasta) to build one"
+            )
+        annotation = str(out / "bin_annotation" / "bins.annotation.tsv")
+        argv = ["bin-annotation", "--fasta", opts.fasta, "--bin-size", str(opts.bin_size or DEFAULT_BIN_SIZE), "--genome", genome]
+        inputs = [opts.fasta]
+        _opt(argv, "--mappability", opts.mappability)
+        if opts.blacklist:
+            argv += ["--blacklist", opts.blacklist]
+            inputs.append(opts.blacklist)
+        if opts.mappability:
+            inputs.append(opts.mappability)
+        argv += ["--out", annotation]
+        tasks.append(Task("BIN_ANNOTATION", "BIN_ANNOTATION", argv, inputs, [annotation], ["VALIDATE"]))
+        annotation_task = "BIN_ANNOTATION"
+    annotation_deps = [annotation_task] if annotation_task else []
+    annotation_inputs = [annotation] if annotation else []
+
+    if has["wig"].any() and not (opts.cfdna_gc and opts.cfdna_map):
+        first = table[has["wig"]].iloc[0]
+        raise ConfigError(
+            f"sample '{first['sample']}' has a read-count WIG: give the GC and mappability WIGs of its bins "
+            "(--cfdna-gc, --cfdna-map; HMMcopy/ichorCNA format)"
+        )
+
+    for _, row in table.iterrows():
+        sample = row["sample"]
+        purity, ploidy = row["purity"], row["ploidy"]
+        if row["bam"] or row["bins"]:
+            prefix = out / "copy_number" / sample
+            deps = ["VALIDATE"] + annotation_deps
+            if row["bam"]:
+                bam = sheet.paths(row, "bam")[0]
+                counts = str(out / "bin_counts" / f"{sample}.counts.tsv")
+                argv = ["bin-counts", "--bam", bam, "--sample", sample, "--annotation", annotation, "--out", counts]
+                tasks.append(Task(f"BIN_COUNTS:{sample}", "BIN_COUNTS", argv, [bam, *annotation_inputs], [counts], ["VALIDATE", *annotation_deps]))
+                deps = annotation_deps + [f"BIN_COUNTS:{sample}"]
+            else:
+                counts = sheet.paths(row, "bins")[0]
+            argv = ["copy-number", "--sample", sample, "--bins", counts, "--genome", genome]
+            inputs = [counts]
+            if annotation and row["bam"]:
+                argv += ["--annotation", annotation]
+                inputs.append(annotation)
+            if pd.notna(purity):
+                argv += ["--purity", str(purity)]
+                if pd.notna(ploidy):
+                    argv += ["--ploidy", str(ploidy)]
+            argv += ["--out-prefix", str(prefix)]
+            outputs = [f"{prefix}.{s}" for s in ("bins.tsv", "seg", "segments.tsv", "genes.tsv", "params.tsv")]
+            tasks.append(Task(f"COPY_NUMBER:{sample}", "COPY_NUMBER", argv, inputs, outputs, deps if row["bam"] else ["VALIDATE"]))
+            sources[sample] = _CopyNumber(f"COPY_NUMBER:{sample}", f"{prefix}.segments.tsv", f"{prefix}.params.tsv")
+        elif row["wig"]:
+            prefix = out / "cfdna" / sample
+            wig = sheet.paths(row, "wig")[0]
+            argv = ["cfdna", "--wig", wig, "--gc", opts.cfdna_gc, "--map", opts.cfdna_map]
+            inputs = [wig, opts.cfdna_gc, opts.cfdna_map]
+            if opts.cfdna_pon:
+                argv += ["--pon", opts.cfdna_pon]
+                inputs.append(opts.cfdna_pon)
+            argv += ["--genome", genome, "--sample", sample, "--out-prefix", str(prefix)]
+            outputs = [f"{prefix}.{s}" for s in ("params.tsv", "restarts.tsv", "segments.tsv", "bins.tsv", "profile.svg")]
+            tasks.append(Task(f"CFDNA:{sample}", "CFDNA", argv, inputs, outputs, ["VALIDATE"]))
+            sources[sample] = _CopyNumber(f"CFDNA:{sample}", f"{prefix}.segments.tsv", f"{prefix}.params.tsv")
+        elif row["segments"]:
+            source = sheet.paths(row, "segments")[0]
+            result = str(out / "import_segments" / f"{sample}.segments.tsv")
+            argv = ["import-segments", "--sample", sample, "--segments", source]
+            if row["segments_format"] and row["segments_format"] != "auto":
+                argv += ["--format", row["segments_format"]]
+            argv += ["--genome", genome, "--out", result]
+            tasks.append(Task(f"IMPORT_SEGMENTS:{sample}", "IMPORT_SEGMENTS", argv, [source], [result], ["VALIDATE"]))
+            sources[sample] = _CopyNumber(f"IMPORT_SEGMENTS:{sample}", result, None)
+    return sources
+
+
 def _check_against_pipeline(tasks: list[Task]) -> None:
-    """Every task waits for exactly the tasks of the steps its step is declared to follow."""
-    by_process: dict[str, list[str]] = {}
+    """Every task waits only for tasks of the steps its step is declared to follow."""
+    process_of = {t.id: t.process for t in tasks}
     for t in tasks:
-        by_process.setdefault(t.process, []).append(t.id)
-    for t in tasks:
-        expected = {tid for up in STEP_BY_PROCESS[t.process].after for tid in by_process.get(up, [])}
-        if set(t.deps) != expected:
-            raise RuntimeError(f"task {t.id} waits for {sorted(t.deps)}, the DAG says {sorted(expected)}")
+        allowed = set(STEP_BY_PROCESS[t.process].after)
+        for dep in t.deps:
+            if dep not in process_of:
+                raise RuntimeError(f"task {t.id} waits for {dep}, which is not planned")
+            if process_of[dep] not in allowed:
+                raise RuntimeError(f"task {t.id} waits for {dep}, but {t.process} does not follow {process_of[dep]}")

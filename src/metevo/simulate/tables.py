@@ -72,11 +72,18 @@ def ordered_samples(cohort: Cohort) -> list[Sample]:
     return [s for p in cohort.patients for s in sorted(p.samples, key=lambda s: (SAMPLE_TYPE_ORDER[s.sample_type], s.sample))]
 
 
-def samplesheet_table(cohort: Cohort, swgs: bool = False) -> pd.DataFrame:
-    """The samplesheet: tumors with caller VCFs and allele-specific segments (``swgs``: with
-    shallow-WGS bin counts instead), plasma samples with their WIGs, normals with germline VCFs."""
+def samplesheet_table(cohort: Cohort, copy_number: str = "mixed") -> pd.DataFrame:
+    """The samplesheet: tumors with caller VCFs and a copy-number input, plasma samples with
+    their WIGs, normals with germline VCFs. ``copy_number``: "mixed" (allele-specific segments,
+    except every fourth patient's tumors, which come with shallow-WGS bin counts, as a cohort
+    mixing exome copy-number calls with sWGS, so that every copy-number path runs),
+    "segments" (every tumor with segments) or "swgs" (every tumor with bin counts)."""
+    if copy_number not in ("mixed", "segments", "swgs"):
+        raise ValueError(f"copy_number must be mixed, segments or swgs, not {copy_number!r}")
     rows = []
     patients = {p.patient: p for p in cohort.patients}
+    swgs_patients = {p.patient for i, p in enumerate(cohort.patients)
+                     if copy_number == "swgs" or (copy_number == "mixed" and i % 4 == 3)}
     for s in ordered_samples(cohort):
         row = dict.fromkeys(SAMPLESHEET_COLUMNS, "")
         row.update(patient=s.patient, sample=s.sample, sample_type=s.sample_type,
@@ -87,9 +94,8 @@ def samplesheet_table(cohort: Cohort, swgs: bool = False) -> pd.DataFrame:
             row["purity"] = f"{s.purity:.2f}"
             row["ploidy"] = f"{s.ploidy:.2f}"
             row.update({f"vcf_{c}": path for c, path in vcf_paths(s).items()})
-            # one copy-number input per sample: the allele-specific segments here, the sWGS
-            # bins in samplesheet_swgs.csv
-            if swgs:
+            # one copy-number input per sample
+            if s.patient in swgs_patients:
                 row["bins"] = bins_path(s)
             else:
                 row["segments"] = segments_path(s)

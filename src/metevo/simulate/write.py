@@ -132,7 +132,8 @@ def write_cohort(cohort: Cohort, outdir: str | Path) -> None:
     for sub in ("vcf", "germline", "truth", "cn", "cfdna"):
         (outdir / sub).mkdir(parents=True, exist_ok=True)
     _write_csv(tables.samplesheet_table(cohort), outdir / "samplesheet.csv")
-    _write_csv(tables.samplesheet_table(cohort, swgs=True), outdir / "samplesheet_swgs.csv")
+    _write_csv(tables.samplesheet_table(cohort, "segments"), outdir / "samplesheet_segments.csv")
+    _write_csv(tables.samplesheet_table(cohort, "swgs"), outdir / "samplesheet_swgs.csv")
     _write_csv(tables.clinical_table(cohort), outdir / "clinical.csv")
 
     by_sample: dict[str, dict[str, list]] = {}
@@ -192,3 +193,10 @@ def _write_copy_number(cohort: Cohort, outdir: Path) -> None:
     write_wig(gc, outdir / "cfdna" / "gc_1000kb.wig")
     write_wig(mappability, outdir / "cfdna" / "map_1000kb.wig")
     write_panel_of_normals(cohort.pon, outdir / "cfdna" / "pon_1000kb.tsv")
+    # the run's parameters, with Nextflow's names (nextflow run -params-file, metevo run --params-file)
+    _write_text(
+        "# parameters of this cohort for `metevo run --params-file` and `nextflow run -params-file`\n"
+        "input: samplesheet.csv\nclinical: clinical.csv\ngenome: hg38\n"
+        "cfdna_gc: cfdna/gc_1000kb.wig\ncfdna_map: cfdna/map_1000kb.wig\ncfdna_pon: cfdna/pon_1000kb.tsv\n",
+        outdir / "params.yaml",
+    )

@@ -50,10 +50,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="tumour purity in (0, 1]; NA or absent = unknown (every call indeterminate)")
     parser.add_argument("--ploidy", type=_positive,
                         help="sample ploidy: converts the log2 ratio of segments without integer copy number")
+    parser.add_argument("--params", metavar="P.params.tsv",
+                        help="purity and ploidy estimated by metevo copy-number (purity) or cfdna (tumor_fraction), "
+                             "used when --purity / --ploidy are not given")
     parser.add_argument("--normal-cn", type=_normal_cn, default=2, help="copy number of the normal cells (default: %(default)s)")
     parser.add_argument("--min-depth", type=_normal_cn, default=20,
                         help="below this depth a mutation is 'indeterminate' (default: %(default)s)")
     parser.add_argument("--out", required=True, metavar="OUT.tsv", help="the MAF rows with clonality columns (metevo MAF)")
+
+
+def _read_params(path: str) -> tuple[float, float | None]:
+    """(purity, ploidy) of a copy-number or cfDNA params table; NaN / None when absent."""
+    import math
+
+    from metevo.errors import InputError
+    from metevo.io.tables import read_table
+
+    table = read_table(path, required=("sample",), what="params table")
+    column = "purity" if "purity" in table.columns else "tumor_fraction" if "tumor_fraction" in table.columns else None
+    if column is None:
+        raise InputError("expected a 'purity' or 'tumor_fraction' column", file=path, line=1)
+    row = table.iloc[0]
+
+    def number(name: str) -> float:
+        text = row.get(name, "")
+        if text in ("", "NA"):
+            return math.nan
+        try:
+            return float(text)
+        except ValueError:
+            raise InputError(f"expected a number, found '{text}'", file=path, line=int(row["__line__"]), column=name) from None
+
+    purity = number(column)
+    ploidy = number("ploidy") if "ploidy" in table.columns else math.nan
+    purity = purity if 0 < purity <= 1 else math.nan  # 0 = no tumor found: every call indeterminate
+    return purity, (ploidy if ploidy == ploidy else None)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -69,10 +100,14 @@ def run(args: argparse.Namespace) -> None:
         if column in rows.columns:
             _numbers(rows, column, args.maf, integer=True)  # bad counts are an InputError, not a silent NA
     segments = read_segments(args.segments, sample=args.sample, format=args.segments_format)
-    ploidy = args.ploidy
+    purity, ploidy = args.purity, args.ploidy
+    if args.params and (purity != purity or ploidy is None):  # purity NaN = not given
+        estimated_purity, estimated_ploidy = _read_params(args.params)
+        purity = estimated_purity if purity != purity else purity
+        ploidy = estimated_ploidy if ploidy is None else ploidy
     if ploidy is None and segments["ploidy"].notna().any():
         ploidy = float(segments["ploidy"].dropna().iloc[0])
-    table = annotate_clonality(rows, segments, purity=args.purity, ploidy=ploidy, normal_cn=args.normal_cn,
+    table = annotate_clonality(rows, segments, purity=purity, ploidy=ploidy, normal_cn=args.normal_cn,
                                min_depth=args.min_depth)
     with Outputs() as out:
         write_maf(table, out.path(args.out))

@@ -20,6 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--genome", choices=("hg19", "hg38"), help="expected genome build of the bins; picks the package gene table")
     parser.add_argument("--purity", type=float, metavar="P", help="tumour purity in (0, 1]: purity-aware call cutoffs")
     parser.add_argument("--ploidy", type=float, metavar="Q", help="tumour ploidy (with --purity; default 2)")
+    parser.add_argument("--no-estimate", action="store_true",
+                        help="without --purity, use QDNAseq's fixed cutoffs instead of estimating purity and ploidy "
+                             "with the cfdna step's HMM (ichorCNA)")
     parser.add_argument("--amplification-copies", type=float, default=5, metavar="C",
                         help="with --purity: copies from which a gain is an amplification [5]")
     parser.add_argument("--genes", metavar="GENES.tsv", help="genes to report: columns gene (or gene_name), chrom, start, end (1-based)")
@@ -155,6 +158,15 @@ def _write_segments(segments, path) -> None:
     write_tsv(segments, path, columns=SEGMENT_COLUMNS)
 
 
+def _estimate_purity(bins, segments):
+    """Purity and ploidy from the corrected profile by metevo cfdna's model (ichorCNA)."""
+    from metevo.cn.ichor import estimate_purity_ploidy
+
+    used = bins["use"].to_numpy(dtype=bool)
+    return estimate_purity_ploidy(bins["chromosome"].to_numpy()[used], bins["start"].to_numpy()[used],
+                                  bins["end"].to_numpy()[used], bins["copynumber"].to_numpy(dtype=float)[used])
+
+
 def run(args: argparse.Namespace) -> None:
     import pandas as pd
 
@@ -187,7 +199,8 @@ def run(args: argparse.Namespace) -> None:
     excluded = ("MT",) if args.include_sex_chromosomes else DEFAULT_EXCLUDED
     result = qdnaseq(counts, counts[column].to_numpy(), sample=args.sample, purity=args.purity, ploidy=args.ploidy,
                      seed=args.seed, span=args.span, alpha=args.alpha, undo_sd=args.undo_sd,
-                     exclude_chromosomes=excluded, amplification_copies=args.amplification_copies)
+                     exclude_chromosomes=excluded, amplification_copies=args.amplification_copies,
+                     estimate_purity=None if args.no_estimate else _estimate_purity)
     if result.params["bins_used"] == 0:
         raise InputError("no bin is left after QDNAseq's filters (residual, blacklist, sex chromosomes, missing GC)", file=args.bins)
     gene_table = gene_values(result.segments, genes) if genes is not None else pd.DataFrame(columns=list(GENE_COLUMNS))

@@ -13,16 +13,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pairs", help="pairs.tsv from metevo pair-concordance")
     parser.add_argument("--burden", help="burden.tsv from metevo pair-concordance")
     parser.add_argument("--tests", help="tests.tsv from metevo pair-concordance")
+    parser.add_argument("--segments", action="append", default=[], metavar="[SAMPLE=]PATH", help="a sample's copy-number segments (repeatable)")
+    parser.add_argument("--cn-params", action="append", default=[], metavar="SAMPLE=PATH",
+                        help="purity/ploidy or tumor fraction of a copy-number or cfdna run (repeatable)")
+    parser.add_argument("--hrd", action="append", default=[], help="metevo hrd output of a sample (repeatable)")
+    parser.add_argument("--clonality", action="append", default=[], help="metevo clonality output of a sample (repeatable)")
+    parser.add_argument("--biallelic", action="append", default=[], help="metevo biallelic output of a patient (repeatable)")
+    parser.add_argument("--regions-dir", help="metevo tracked-regions output folder")
     parser.add_argument("--title", default="metevo report", help="report title (default: %(default)s)")
     parser.add_argument("--out", required=True, help="report HTML to write")
 
 
 def run(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
     import pandas as pd
 
     from metevo.io.atomic import Outputs
     from metevo.io.maf import read_maf
     from metevo.io.samplesheet import read_samplesheet
+    from metevo.io.segments import read_cohort_segments
     from metevo.io.tables import read_table
     from metevo.report.html import ReportData, render
 
@@ -38,10 +48,26 @@ def run(args: argparse.Namespace) -> None:
         return frame
 
     sheet = read_samplesheet(args.samplesheet)
-    germline = None
-    if args.germline:
-        frames = [table(p) for p in args.germline]
-        germline = pd.concat(frames, ignore_index=True) if frames else None
+
+    def tables(paths: list[str], reader=table):
+        frames = [reader(p) for p in paths]
+        return pd.concat(frames, ignore_index=True) if frames else None
+
+    germline = tables(args.germline)
+    segments = read_cohort_segments(args.segments, sheet) if args.segments else None
+    cn_params = None
+    if args.cn_params:
+        frames = []
+        for spec in args.cn_params:
+            sample, _, path = spec.partition("=")
+            frame = table(path)
+            frame["sample"] = sample
+            frames.append(frame)
+        cn_params = pd.concat(frames, ignore_index=True)
+    regions = {}
+    if args.regions_dir:
+        for name in ("region_status", "region_frequency", "cfdna_timeline"):
+            regions[name] = table(str(Path(args.regions_dir) / f"{name}.tsv"))
     data = ReportData(
         samples=sheet.table.drop(columns="__line__"),
         inputs=table(args.inputs),
@@ -50,6 +76,12 @@ def run(args: argparse.Namespace) -> None:
         pairs=table(args.pairs),
         burden=table(args.burden),
         tests=table(args.tests),
+        segments=segments,
+        cn_params=cn_params,
+        hrd=tables(args.hrd),
+        clonality=tables(args.clonality, lambda p: read_maf(p)),
+        biallelic=tables(args.biallelic),
+        regions=regions,
     )
     text = render(data, title=args.title)
     with Outputs() as out:

@@ -10,7 +10,6 @@ docs/tracked-regions.md; science in :mod:`metevo.cn.regions`.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,41 +32,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--genome", required=True, choices=("hg19", "hg38"), help="genome build of the segments")
     parser.add_argument("--outdir", required=True, help="folder for region_status.tsv, region_frequency.tsv, "
                                                         "cfdna_timeline.tsv")
-
-
-def _split(spec: str) -> tuple[str | None, str]:
-    if "=" in spec and not os.path.exists(spec):
-        sample, path = spec.split("=", 1)
-        if sample and path:
-            return sample, path
-    return None, spec
-
-
-def read_all_segments(specs: list[str], sheet) -> pd.DataFrame:
-    """Every --segments file, checked against the samplesheet (each sample once, no normals)."""
-    import pandas as pd
-
-    from metevo.io.segments import read_segments
-
-    types = dict(zip(sheet.table["sample"], sheet.table["sample_type"]))
-    frames, seen = [], {}
-    for spec in specs:
-        sample, path = _split(spec)
-        frame = read_segments(path, sample=sample)
-        for name in pd.unique(frame["sample"]):
-            line = int(frame.loc[frame["sample"] == name, "__line__"].iloc[0]) if "__line__" in frame else None
-            if name not in types:
-                raise InputError(f"sample '{name}' is not in the samplesheet {sheet.path}; segments must belong to "
-                                 "samplesheet samples", file=path, line=line, column="sample")
-            if types[name] == "normal":
-                raise InputError(f"sample '{name}' is a normal in the samplesheet; copy number is analysed for "
-                                 "tumors and cfDNA", file=path, line=line, column="sample")
-            if name in seen:
-                raise InputError(f"sample '{name}' also has segments in {seen[name]}; give each sample's segments once",
-                                 file=path, line=line, column="sample")
-            seen[name] = path
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
 
 
 def read_params(paths: list[str]) -> pd.DataFrame | None:
@@ -108,11 +72,12 @@ def run(args: argparse.Namespace) -> None:
     from metevo.cn.regions import default_regions, read_regions, tracked_regions
     from metevo.io.atomic import Outputs
     from metevo.io.samplesheet import read_samplesheet
+    from metevo.io.segments import read_cohort_segments
     from metevo.io.tables import write_tsv
 
     sheet = read_samplesheet(args.samplesheet)
     regions = read_regions(args.regions, args.genome) if args.regions else default_regions(args.genome)
-    segments = read_all_segments(args.segments, sheet)
+    segments = read_cohort_segments(args.segments, sheet)
     params = read_params(args.cfdna_params)
     result = tracked_regions(segments, regions, sheet.table, params)
     outdir = Path(args.outdir)
