@@ -90,6 +90,9 @@ def figure_html(svg: str, caption: str) -> str:
 
 
 SectionBuilder = Callable[[ReportData], "Section | None"]
+# the order of sections in the report, by contributing step; REPORT's own (methods) last
+SECTION_ORDER = ("VALIDATE", "MERGE_MAFS", "PAIR_CONCORDANCE", "GERMLINE", "COPY_NUMBER", "HRD", "TRACKED_REGIONS",
+                 "CFDNA", "CLONALITY", "BIALLELIC", "REPORT")
 SECTIONS: list[tuple[str, SectionBuilder]] = []
 
 
@@ -105,9 +108,11 @@ def section(step: str):
 
 def render(data: ReportData, *, title: str = "metevo report") -> str:
     # import the builders so they register (kept apart to keep this module generic)
-    from metevo.report import sections  # noqa: F401
+    from metevo.report import sections, sections_cn  # noqa: F401
 
-    built = [s for _, fn in SECTIONS if (s := fn(data)) is not None]
+    order = {step: i for i, step in enumerate(SECTION_ORDER)}
+    builders = sorted(SECTIONS, key=lambda item: order.get(item[0], len(order)))  # stable: a step's sections keep their order
+    built = [s for _, fn in builders if (s := fn(data)) is not None]
     css = resources.files("metevo.report").joinpath("report.css").read_text(encoding="utf-8")
     js = resources.files("metevo.report").joinpath("report.js").read_text(encoding="utf-8")
     nav = "".join(f'<li><a href="#{s.id}">{esc(s.title)}</a></li>' for s in built)
