@@ -10,5 +10,5 @@ if [ ! -x .venv/bin/metevo ]; then
 fi
 rm -rf demo
 .venv/bin/metevo simulate --outdir demo/cohort --seed 1
-.venv/bin/metevo run --samplesheet demo/cohort/samplesheet.csv --clinical demo/cohort/clinical.csv --outdir demo/results
+.venv/bin/metevo run --params-file demo/cohort/params.yaml --outdir demo/results
 echo "demo: open demo/results/report.html"
