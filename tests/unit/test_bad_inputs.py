@@ -196,6 +196,79 @@ def maf_bad_position(d):
     _maf_sample(d, MAF_HEADER + "TP53\t17\tseven\t7675088\tC\tT\tMissense_Mutation\tSNP\tTCGA-XX-0001\tGRCh38\n", maf_sample="TCGA-XX-0001")
 
 
+def _first_with(frame: pd.DataFrame, column: str) -> int:
+    return int(frame.index[frame[column] != ""][0])
+
+
+def bam_without_index(d):
+    """A shallow-WGS BAM that was never indexed (samtools index)."""
+    import numpy as np
+
+    from metevo.simulate import swgs
+
+    reads = swgs.Reads(ref=np.array([0, 0], np.int32), pos=np.array([10, 500], np.int32),
+                       flag=np.array([0, 0], np.uint16), mapq=np.array([60, 60], np.uint8))
+    swgs.write_bam(d / "tumor.bam", reads, [("chr1", 248956422)], seed=1, index=False)
+    s = _sheet(d)
+    i = _first_with(s, "segments")
+    s.loc[i, ["segments", "bam"]] = ["", "tumor.bam"]
+    _write_sheet(d, s)
+
+
+def bins_unsorted(d):
+    s = _sheet(d)
+    path = d / s.loc[_first_with(s, "bins"), "bins"]
+    lines = path.read_text().splitlines(keepends=True)
+    body = [i for i, line in enumerate(lines) if line[:1].isdigit() or line.startswith(("chr", "X"))]
+    lines[body[3]], lines[body[4]] = lines[body[4]], lines[body[3]]
+    path.write_text("".join(lines))
+
+
+def bins_of_another_build(d):
+    """Bin counts made on hg19 (their chromosomes end where hg19's do) in an hg38 cohort."""
+    from metevo.genome import CHROM_LENGTHS
+
+    s = _sheet(d)
+    i = _first_with(s, "bins")
+    rows = ["chromosome\tstart\tend\t" + s.loc[i, "sample"]]
+    for chrom, length in CHROM_LENGTHS["hg19"].items():
+        for start in range(1, length + 1, 1_000_000):
+            rows.append(f"{chrom}\t{start}\t{min(start + 999_999, length)}\t100")
+    (d / s.loc[i, "bins"]).write_text("\n".join(rows) + "\n")
+
+
+def segments_overlapping(d):
+    s = _sheet(d)
+    path = d / s.loc[_first_with(s, "segments"), "segments"]
+    lines = path.read_text().splitlines(keepends=True)
+    lines.insert(3, lines[2])  # the same segment twice
+    path.write_text("".join(lines))
+
+
+def segments_missing_column(d):
+    s = _sheet(d)
+    path = d / s.loc[_first_with(s, "segments"), "segments"]
+    lines = path.read_text().splitlines()
+    header = lines[0].split("\t")
+    drop = header.index("total_cn")
+    path.write_text("\n".join("\t".join(f for j, f in enumerate(line.split("\t")) if j != drop) for line in lines) + "\n")
+
+
+def two_copy_number_inputs(d):
+    s = _sheet(d)
+    i = _first_with(s, "segments")
+    s.loc[i, "bins"] = s.loc[_first_with(s, "bins"), "bins"]
+    _write_sheet(d, s)
+
+
+def wig_not_numeric(d):
+    s = _sheet(d)
+    path = d / s.loc[_first_with(s, "wig"), "wig"]
+    lines = path.read_text().splitlines(keepends=True)
+    lines[5] = "many\n"
+    path.write_text("".join(lines))
+
+
 def clinical_missing_patient(d):
     c = _clinical(d)
     c.iloc[1:].to_csv(d / "clinical.csv", index=False)
@@ -250,6 +323,13 @@ CASES = [
     (maf_missing_column, "external.maf", r"line 1, column 'Start_Position'"),
     (maf_of_another_build, "samplesheet.csv", r"line \d+, column 'maf'.*hg19"),
     (maf_bad_position, "external.maf", r"line 2, column 'Start_Position'"),
+    (bam_without_index, "tumor.bam", r"no index.*line \d+, column 'bam'"),
+    (bins_unsorted, ".bins.tsv", r"line \d+"),
+    (bins_of_another_build, "samplesheet.csv", r"line \d+, column 'bins'.*hg19.*one genome build"),
+    (segments_overlapping, ".segments.tsv", r"line 4"),
+    (segments_missing_column, ".segments.tsv", r"line 1|column"),
+    (two_copy_number_inputs, "samplesheet.csv", r"line \d+, column '(bins|segments)'.*one copy-number input"),
+    (wig_not_numeric, ".wig", r"line 6"),
     (clinical_missing_patient, "samplesheet.csv", r"line 2, column 'patient'"),
     (clinical_extra_patient, "clinical.csv", r"line \d+, column 'patient'"),
     (clinical_duplicate_patient, "clinical.csv", r"line \d+, column 'patient'"),
