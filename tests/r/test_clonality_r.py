@@ -1,11 +1,8 @@
 """The CCF posterior, interval and P(CCF > 0.9) against R's ``dbinom`` (the highest-density
-procedure of McGranahan et al. written in a few lines of R here). Needs ``Rscript``; skipped
-without it unless ``METEVO_REQUIRE_R=1`` (then a failure), as the tests in tests/r."""
+procedure of McGranahan et al. written in a few lines of R here)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 
 import pytest
@@ -31,16 +28,6 @@ ccf(args[1], args[2], args[3], args[4], args[5])
 # (alt, depth, purity, total copy number, major copy number); R gets the multiplicity metevo chose
 CASES = [(50, 200, 0.5, 2, 1), (20, 200, 0.5, 2, 1), (100, 300, 0.5, 4, 2), (5, 20, 0.5, 2, 1),
          (6, 40, 0.5, 2, 1), (100, 200, 0.5, 2, 2), (3, 10, 1.0, 2, 1), (30, 90, 0.7, 3, 2)]
-
-
-@pytest.fixture(scope="module")
-def rscript():
-    path = shutil.which("Rscript")
-    if path is None:
-        if os.environ.get("METEVO_REQUIRE_R") == "1":
-            pytest.fail("Rscript is not on PATH but METEVO_REQUIRE_R=1 requires the R comparisons to run")
-        pytest.skip("Rscript is not on PATH (set METEVO_REQUIRE_R=1 to make this a failure)")
-    return path
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(map(str, c)))
