@@ -435,29 +435,15 @@ def tumor_status(status: pd.DataFrame, samples: pd.DataFrame) -> pd.DataFrame:
 
 def fisher_exact(table: np.ndarray) -> tuple[float, float, float, float]:
     """(two-sided p, conditional MLE odds ratio, 95% CI low, high) of a 2 x 2 table, as R
-    ``fisher.test`` computes them (stats:::fisher.test, R 4.x).
-
-    The p-value sums the hypergeometric probabilities of every table at most as likely as the
-    observed one, with R's relative tolerance 1 + 1e-7 (scipy's ``fisher_exact`` uses 1e-14, so
-    near-ties can differ). The odds ratio is the conditional maximum likelihood estimate, not
-    the sample ratio ad/bc, with the exact conditional interval (scipy ``odds_ratio(kind=
-    'conditional')``, the same estimator; R finds the roots with ``uniroot``, so the last digits
-    can differ).
+    ``fisher.test`` computes them: :func:`metevo.stats.contingency.fisher_exact` (R's
+    hypergeometric p-value with its 1 + 1e-7 tolerance; estimate and interval from R's own
+    ``uniroot`` iteration, so they equal R's to the last digits).
     """
-    from scipy.stats import hypergeom
-    from scipy.stats.contingency import odds_ratio
+    from metevo.stats.contingency import fisher_exact as _fisher
 
-    table = np.asarray(table, dtype=np.int64)
-    m, n = int(table[:, 0].sum()), int(table[:, 1].sum())
-    k, x = int(table[0].sum()), int(table[0, 0])
-    support = np.arange(max(0, k - n), min(k, m) + 1)
-    logd = hypergeom.logpmf(support, m + n, m, k)
-    d = np.exp(logd - logd.max())
-    d /= d.sum()
-    p = float(min(1.0, d[d <= d[x - support[0]] * (1 + 1e-7)].sum()))
-    result = odds_ratio(table, kind="conditional")
-    ci = result.confidence_interval(confidence_level=0.95, alternative="two-sided")
-    return p, float(result.statistic), float(ci.low), float(ci.high)
+    (a, b), (c, d) = np.asarray(table, dtype=np.int64).tolist()
+    r = _fisher(a, b, c, d)
+    return r.p_value, r.odds_ratio, r.ci_low, r.ci_high
 
 
 def region_frequency(status: pd.DataFrame, regions: pd.DataFrame, samples: pd.DataFrame) -> pd.DataFrame:
