@@ -37,6 +37,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "cfdna": ("cfdna", "tumor fraction, ploidy and copy number of a plasma sample from ultra-low-pass WGS (ichorCNA)"),
     "report": ("report", "assemble the self-contained HTML report from the steps' outputs"),
     "tracked-regions": ("tracked_regions", "status of tracked copy-number regions, primary vs metastasis frequency tests, cfDNA timelines"),
+    "compare-cohorts": ("compare_cohorts", "per-gene mutated fraction of two cohorts: Fisher exact tests (R fisher.test), BH q-values"),
     "simulate": ("simulate", "write a simulated cohort (inputs and planted truth)"),
     "run": ("run", "run the whole pipeline on one machine"),
 }
