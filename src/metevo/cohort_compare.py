@@ -76,8 +76,9 @@ def read_maf_genes(path: str | os.PathLike) -> pd.DataFrame:
     Only those columns are parsed (pandas' C reader with ``usecols``), so a million-row MAF
     reads in about a second. ``#`` lines before the header are skipped and gzip/bgzip is
     recognised by its magic bytes; column names match without regard to case, as maftools.
-    Raises :class:`InputError` for a missing column, a ragged row, an empty gene or sample
-    cell, or a MAF without data rows.
+    Raises :class:`InputError` for a missing column, an empty gene or sample cell, or a MAF
+    without data rows. Rows are not checked for their number of fields (other columns are not
+    parsed at all); a row too short to reach the sample column has an empty sample.
     """
     path = Path(path)
     gz = _open_magic(path) == b"\x1f\x8b"
