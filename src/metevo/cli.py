@@ -35,6 +35,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "copy-number": ("copy_number", "shallow-WGS copy number of one sample the QDNAseq way: corrected bins, segments, calls, genes"),
     "segment": ("segment", "circular binary segmentation (DNAcopy) of every sample of a log2 bin table into an IGV .seg"),
     "cfdna": ("cfdna", "tumor fraction, ploidy and copy number of a plasma sample from ultra-low-pass WGS (ichorCNA)"),
+    "oncogenic": ("oncogenic", "oncogenic alterations (OncoKB, hotspots, truncated suppressors, amplified oncogenes), pathway status, enrichment, co-alteration"),
     "report": ("report", "assemble the self-contained HTML report from the steps' outputs"),
     "tracked-regions": ("tracked_regions", "status of tracked copy-number regions, primary vs metastasis frequency tests, cfDNA timelines"),
     "compare-cohorts": ("compare_cohorts", "per-gene mutated fraction of two cohorts: Fisher exact tests (R fisher.test), BH q-values"),
