@@ -186,7 +186,8 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions, *, geno
                       [t for t, _ in sample_mafs.values()]))
 
     # ------------------------------------------------------------------ copy number
-    copy_number = _plan_copy_number(sheet, out, opts, genome, tasks)
+    # sorted by sample: the order of the cohort lists in workflows/metevo.nf too
+    copy_number = dict(sorted(_plan_copy_number(sheet, out, opts, genome, tasks).items()))
 
     hrd: dict[str, tuple[str, str]] = {}
     for sample, cn in copy_number.items():
@@ -220,7 +221,7 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions, *, geno
     biallelic_tasks: list[str] = []
     patients = [p for p in pd.unique(table["patient"])]
     for patient in sorted(patients):
-        rows = table[(table["patient"] == patient) & table["sample"].isin(list(copy_number))]
+        rows = table[(table["patient"] == patient) & table["sample"].isin(list(copy_number))].sort_values("sample")
         if rows.empty:
             continue
         result = str(out / "biallelic" / f"{patient}.biallelic.tsv")

@@ -11,13 +11,14 @@ import argparse
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fasta", required=True, metavar="REF", help="reference FASTA (indexed with samtools faidx, or small)")
-    parser.add_argument("--bin-size", required=True, type=int, metavar="BP", help="bin width in bases (QDNAseq: 15000 ... 1000000)")
+    parser.add_argument("--bin-size", type=int, default=100_000, metavar="BP",
+                        help="bin width in bases (QDNAseq: 15000 ... 1000000; default: %(default)s)")
     parser.add_argument("--genome", choices=("hg19", "hg38"),
                         help="expected genome build: FASTA chromosome lengths of another build are an error; written as #genome=")
     parser.add_argument("--mappability", metavar="TRACK.wig",
                         help="mappability track (fixedStep/variableStep WIG or bedGraph, e.g. from bigWigToWig; values 0-1): "
                              "mean over each bin x 100")
-    parser.add_argument("--blacklist", action="append", default=[], metavar="REGIONS.bed",
+    parser.add_argument("--blacklist", action="append", metavar="REGIONS.bed",
                         help="BED of regions to exclude (ENCODE blacklist); repeat for several; %% of each bin covered")
     parser.add_argument("--chromosomes", metavar="LIST",
                         help="comma-separated chromosomes to bin (default: 1..22, X, Y present in the FASTA)")
@@ -55,12 +56,13 @@ def run(args: argparse.Namespace) -> None:
                     f"{args.genome}'s is {lengths[c]:,}",
                     file=args.fasta,
                 )
-    for path in [args.mappability, *args.blacklist]:
+    blacklist = args.blacklist or []
+    for path in [args.mappability, *blacklist]:
         if path is not None:
             from metevo.io.tables import open_text
 
             open_text(path).close()  # a missing file fails here, before any work
     table = annotate_bins(fasta, args.bin_size, chromosomes=chromosomes, mappability=args.mappability,
-                          blacklist=args.blacklist)
+                          blacklist=blacklist)
     with Outputs() as out:
         write_bins(table, out.path(args.out), genome=args.genome)
