@@ -19,7 +19,7 @@ workflow {
     def reference = params.fasta ? referenceFiles(file(params.fasta, checkIfExists: true)) : []
     ch_rows = channel.fromList(samplesheetToList(params.input, "${projectDir}/assets/schema_input.json"))
 
-    METEVO(samplesheet, clinical, ch_rows, reference)
+    METEVO(samplesheet, clinical, ch_rows, reference, copyNumberOptions(params))
 
     // One versions.yml for the run: each process's entry once, in a stable order.
     channel.topic('versions')
@@ -37,4 +37,27 @@ def referenceFiles(fasta) {
         .collect { suffix -> file("${fasta.toUriString()}${suffix}") }
         .findAll { index -> index.exists() }
     return [fasta] + indexes
+}
+
+/*
+ * The genome build and the copy-number files the workflow needs: each a file (checked to
+ * exist), [] for an optional input not given (mappability, blacklist, cfdna_pon, regions),
+ * null for one the workflow asks for when a sample needs it.
+ */
+def copyNumberOptions(params) {
+    return [
+        genome        : params.genome,
+        bin_annotation: existingFile(params.bin_annotation, null),
+        mappability   : existingFile(params.mappability, []),
+        blacklist     : existingFile(params.blacklist, []),
+        cfdna_gc      : existingFile(params.cfdna_gc, null),
+        cfdna_map     : existingFile(params.cfdna_map, null),
+        cfdna_pon     : existingFile(params.cfdna_pon, []),
+        regions       : params.regions ? [file(params.regions, checkIfExists: true)] : [],
+    ]
+}
+
+// The file a parameter names (which must exist), or the stand-in when it is not given
+def existingFile(value, absent) {
+    return value ? file(value, checkIfExists: true) : absent
 }

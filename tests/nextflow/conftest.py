@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from nf_cohort import Cohort
+from nf_cohort import CnCohort, Cohort
 from nf_harness import LanguageServer, require_tool_venv
 
 
@@ -32,3 +32,8 @@ def check(nfls) -> dict:
 @pytest.fixture(scope="session")
 def cohort(tmp_path_factory) -> Cohort:
     return Cohort(tmp_path_factory.mktemp("cohort"))
+
+
+@pytest.fixture(scope="session")
+def cn_cohort(tmp_path_factory) -> CnCohort:
+    return CnCohort(tmp_path_factory.mktemp("cn_cohort"))

@@ -139,6 +139,12 @@ class Cohort:
     def clinical(self) -> Path:
         return self.root / "clinical.csv"
 
+    @cached_property
+    def sheet(self):
+        from metevo.io.samplesheet import read_samplesheet
+
+        return read_samplesheet(self.samplesheet)
+
     @property
     def fasta(self) -> Path:
         return self.root / "tiny.fa"
@@ -165,8 +171,12 @@ class Cohort:
         from metevo.runner.plan import RunOptions, plan_tasks
 
         sheet = read_samplesheet(self.samplesheet)
-        options = RunOptions(clinical=str(self.clinical), fasta=str(self.fasta))
-        return {t.id: t for t in plan_tasks(sheet, self.results, options)}
+        return {t.id: t for t in plan_tasks(sheet, self.results, RunOptions(**self.run_options()), genome=self.genome)}
+
+    genome: str | None = None  # the build VALIDATE finds (the cohort's inputs show none)
+
+    def run_options(self) -> dict:
+        return {"clinical": str(self.clinical), "fasta": str(self.fasta)}
 
     def run(self, task_id: str) -> subprocess.CompletedProcess:
         """Run one planned task (its upstream tasks first)."""
@@ -188,3 +198,101 @@ class Cohort:
             if done.returncode != 0:
                 raise AssertionError(f"upstream task {task_id} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
         return outputs
+
+
+# ---- a copy-number cohort ---------------------------------------------------------------
+
+CHR21 = 46_709_983  # hg38
+
+
+class CnCohort(Cohort):
+    """One simulated patient (``metevo simulate --seed 5 --patients 1``, hg38) with every kind
+    of copy-number input: the primary has a shallow-WGS BAM of chr21 (reads simulated over
+    QDNAseq-style bins with a planted gain; BIN_ANNOTATION builds the bins from a chr21 FASTA
+    of hg38's length), the metastasis allele-specific segments (IMPORT_SEGMENTS), a plasma
+    sample a read-count WIG (CFDNA, with the simulated GC/mappability WIGs and panel of
+    normals). Both tumors have MAFs (ensemble-calls of their simulated caller VCFs, made here,
+    since the FASTA holds chr21 only), so CLONALITY runs on both; the normal's germline VCF
+    gives GERMLINE and BIALLELIC its germline table.
+    """
+
+    genome = "hg38"
+
+    def _build(self) -> None:
+        import numpy as np
+
+        from metevo.simulate import swgs
+
+        root = self.root
+        sim = root / "sim"
+        metevo = str(Path(sys.executable).with_name("metevo"))
+        subprocess.run([metevo, "simulate", "--outdir", str(sim), "--seed", "5", "--patients", "1"], check=True, capture_output=True)
+        import csv
+
+        with open(sim / "samplesheet.csv", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        first = {kind: next(r for r in rows if r["sample_type"] in kinds) for kind, kinds in
+                 (("normal", ("normal",)), ("primary", ("primary",)), ("metastasis", ("metastasis", "recurrence")), ("cfdna", ("cfdna",)))}
+        primary, metastasis, plasma = first["primary"], first["metastasis"], first["cfdna"]
+        self.names = {kind: row["sample"] for kind, row in first.items()}
+        self.patient = primary["patient"]
+
+        (root / "maf").mkdir()
+        for row in (primary, metastasis):
+            argv = [metevo, "ensemble-calls", "--sample", row["sample"]]
+            for caller in ("mutect2", "strelka2", "varscan2"):
+                for cell in row[f"vcf_{caller}"].split(";"):
+                    argv += ["--vcf", f"{caller}={sim / cell}"]
+            argv += ["--out", str(root / "maf" / f"{row['sample']}.maf")]
+            subprocess.run(argv, check=True, capture_output=True)
+
+        # chr21 of hg38's length: random bases, the first 5 Mb N (a p-arm gap)
+        rng = np.random.default_rng(21)
+        seq = np.frombuffer(b"ACGT", dtype=np.uint8)[rng.integers(0, 4, CHR21)]
+        seq[:5_000_000] = ord("N")
+        with open(self.fasta, "wb") as fh:
+            fh.write(b">chr21\n")
+            data = seq.tobytes()
+            for i in range(0, CHR21, 60):
+                fh.write(data[i:i + 60] + b"\n")
+        ann = swgs.synthetic_annotation({"21": CHR21}, 100_000, seed=3)
+        copies = swgs.planted_copies(ann, [swgs.PlantedSegment("21", 20_000_000, 30_000_000, 3)])
+        counts = swgs.simulate_counts(swgs.expected_counts(ann, copies, purity=float(primary["purity"]), reads_per_bin=80), seed=4)
+        reads = swgs.simulate_reads(ann, counts, [("chr21", CHR21)], seed=5)
+        (root / "bam").mkdir()
+        swgs.write_bam(root / "bam" / f"{primary['sample']}.bam", reads, [("chr21", CHR21)], seed=6)
+
+        for sub in ("cn", "cfdna", "germline"):
+            (root / sub).mkdir()
+        shutil.copy(sim / metastasis["segments"], root / "cn" / Path(metastasis["segments"]).name)
+        shutil.copy(sim / plasma["wig"], root / "cfdna" / Path(plasma["wig"]).name)
+        for name in ("gc_1000kb.wig", "map_1000kb.wig", "pon_1000kb.tsv"):
+            shutil.copy(sim / "cfdna" / name, root / "cfdna" / name)
+        germline = first["normal"]["germline_vcf"]
+        shutil.copy(sim / germline, root / "germline" / Path(germline).name)
+
+        columns = ["patient", "sample", "sample_type", "collection_time", "site", "er_status", "pr_status", "her2_status",
+                   "purity", "ploidy", "maf", "bam", "wig", "segments", "germline_vcf"]
+        none = {"maf": "", "bam": "", "bins": "", "wig": "", "segments": "", "germline_vcf": ""}
+        cells = [
+            {**first["normal"], **none, "germline_vcf": f"germline/{Path(germline).name}"},
+            {**primary, **none, "maf": f"maf/{primary['sample']}.maf", "bam": f"bam/{primary['sample']}.bam"},
+            # no purity: CLONALITY takes the metastasis's from nowhere (imported segments) -> indeterminate
+            {**metastasis, **none, "purity": "", "ploidy": "", "maf": f"maf/{metastasis['sample']}.maf",
+             "segments": f"cn/{Path(metastasis['segments']).name}"},
+            {**plasma, **none, "wig": f"cfdna/{Path(plasma['wig']).name}"},
+        ]
+        lines = [",".join(columns)] + [",".join(row.get(c, "") or "" for c in columns) for row in cells]
+        self.samplesheet.write_text("\n".join(lines) + "\n")
+        with open(sim / "clinical.csv", newline="") as fh:
+            clinical = [r for r in csv.reader(fh)]
+        self.clinical.write_text("\n".join(",".join(r) for r in clinical if r[0] in ("patient", self.patient)) + "\n")
+
+    @property
+    def fasta(self) -> Path:
+        return self.root / "chr21.fa"
+
+    def run_options(self) -> dict:
+        cfdna = self.root / "cfdna"
+        return {"clinical": str(self.clinical), "fasta": str(self.fasta), "cfdna_gc": str(cfdna / "gc_1000kb.wig"),
+                "cfdna_map": str(cfdna / "map_1000kb.wig"), "cfdna_pon": str(cfdna / "pon_1000kb.tsv")}

@@ -369,7 +369,10 @@ class Pipeline:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.symlink_to(source.resolve())
                 staged.add(target)
-            many = (item.arity not in (None, "1")) or len(files) != 1
+            # Nextflow (TaskProcessor.singleItemOrList): one file is a path when the arity's
+            # maximum is 1 ('1', '0..1') or no arity is given; otherwise a list
+            single = item.arity is None or item.arity.split("..")[-1] == "1"
+            many = not single or len(files) != 1
             bound = [{"$path": n} for n in names]
             variables[item.name] = bound if many else bound[0]
         return variables, staged

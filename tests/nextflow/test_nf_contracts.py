@@ -32,10 +32,132 @@ class Contract:
     inputs: Callable[[Cohort, Callable[[str], Path]], dict]  # (cohort, upstream output by name) -> input values
     outputs: list[str]  # the files the task must write (docs/architecture.md, results layout)
     task: str  # the same task in `metevo run` (metevo.runner.plan task id)
+    cohort: str = "cohort"  # the fixture: the mutation cohort, or "cn_cohort" (copy number)
 
 
 def _validated(up) -> Path:
     return up("validate/inputs.tsv")
+
+
+NO_COPY_NUMBER = {"cn_samples": [], "segments": [], "param_samples": [], "cn_params": [], "hrd": [], "clonality": [],
+                  "biallelic": [], "regions": []}
+
+
+def _cn_meta(c, kind: str) -> dict:
+    """The meta map the workflow gives a copy-number sample's tasks (samplesheet meta + genome)."""
+    row = next(r for _, r in c.sheet.table.iterrows() if r["sample"] == c.names[kind])
+    meta = {"id": row["sample"], "patient": row["patient"], "sample_type": row["sample_type"], "genome": "hg38"}
+    for key in ("purity", "ploidy"):
+        if row[key] == row[key] and row[key] is not None and row[key] != "":
+            meta[key] = float(row[key])
+    return meta
+
+
+CN_CONTRACTS: dict[str, Contract] = {
+    "BIN_ANNOTATION": Contract(
+        lambda c, up: {"meta": {"id": "bins", "genome": "hg38"}, "reference": [c.fasta], "mappability": [], "blacklist": []},
+        ["bins.annotation.tsv"],
+        "BIN_ANNOTATION",
+        "cn_cohort",
+    ),
+    "BIN_COUNTS": Contract(
+        lambda c, up: {
+            "meta": _cn_meta(c, "primary"),
+            "bam": c.root / "bam" / f"{c.names['primary']}.bam",
+            "bam_index": [c.root / "bam" / f"{c.names['primary']}.bam.bai"],
+            "annotation": up("bin_annotation/bins.annotation.tsv"),
+            "validated": _validated(up),
+        },
+        ["{primary}.counts.tsv"],
+        "BIN_COUNTS:{primary}",
+        "cn_cohort",
+    ),
+    "COPY_NUMBER": Contract(
+        lambda c, up: {
+            "meta": _cn_meta(c, "primary"),
+            "bins": up(f"bin_counts/{c.names['primary']}.counts.tsv"),
+            "annotation": [up("bin_annotation/bins.annotation.tsv")],
+        },
+        [f"{{primary}}.{s}" for s in ("bins.tsv", "seg", "segments.tsv", "genes.tsv", "params.tsv")],
+        "COPY_NUMBER:{primary}",
+        "cn_cohort",
+    ),
+    "CFDNA": Contract(
+        lambda c, up: {
+            "meta": _cn_meta(c, "cfdna"),
+            "wig": next((c.root / "cfdna").glob(f"{c.names['cfdna']}.wig")),
+            "gc_wig": c.root / "cfdna" / "gc_1000kb.wig",
+            "map_wig": c.root / "cfdna" / "map_1000kb.wig",
+            "pon": [c.root / "cfdna" / "pon_1000kb.tsv"],
+        },
+        [f"{{cfdna}}.{s}" for s in ("params.tsv", "restarts.tsv", "segments.tsv", "bins.tsv", "profile.svg")],
+        "CFDNA:{cfdna}",
+        "cn_cohort",
+    ),
+    "IMPORT_SEGMENTS": Contract(
+        lambda c, up: {
+            "meta": {**_cn_meta(c, "metastasis"), "segments_format": ""},
+            "segments": next((c.root / "cn").iterdir()),
+        },
+        ["{metastasis}.segments.tsv"],
+        "IMPORT_SEGMENTS:{metastasis}",
+        "cn_cohort",
+    ),
+    "HRD": Contract(
+        lambda c, up: {"meta": _cn_meta(c, "primary"), "segments": up(f"copy_number/{c.names['primary']}.segments.tsv")},
+        ["{primary}.hrd.tsv"],
+        "HRD:{primary}",
+        "cn_cohort",
+    ),
+    "CLONALITY": Contract(
+        lambda c, up: {
+            "meta": _cn_meta(c, "primary"),
+            "maf": up(f"import_maf/{c.names['primary']}.maf"),
+            "segments": up(f"copy_number/{c.names['primary']}.segments.tsv"),
+            "cn_params": [up(f"copy_number/{c.names['primary']}.params.tsv")],
+        },
+        ["{primary}.clonality.maf"],
+        "CLONALITY:{primary}",
+        "cn_cohort",
+    ),
+    "BIALLELIC": Contract(
+        lambda c, up: {
+            "meta": {"id": c.patient, "genome": "hg38"},
+            "maf": up("merge_mafs/cohort.maf"),
+            "segments": [up(name) for _, name in sorted(_cn_segments(c).items())],
+            "germline": [up(f"germline/{c.patient}.germline.tsv")],
+        },
+        ["{patient}.biallelic.tsv"],
+        "BIALLELIC:{patient}",
+        "cn_cohort",
+    ),
+    "TRACKED_REGIONS": Contract(
+        lambda c, up: {
+            "meta": {"id": "cohort", "genome": "hg38"},
+            "samplesheet": c.samplesheet,
+            "samples": sorted(_cn_segments(c)),
+            "segments": [up(name) for _, name in sorted(_cn_segments(c).items())],
+            "cfdna_params": [up(f"cfdna/{c.names['cfdna']}.params.tsv")],
+            "regions": [],
+        },
+        ["region_status.tsv", "region_frequency.tsv", "cfdna_timeline.tsv"],
+        "TRACKED_REGIONS",
+        "cn_cohort",
+    ),
+}
+
+
+def _cn_segments(c) -> dict[str, str]:
+    """sample -> its segments table, relative to the results folder."""
+    n = c.names
+    return {n["primary"]: f"copy_number/{n['primary']}.segments.tsv", n["metastasis"]: f"import_segments/{n['metastasis']}.segments.tsv",
+            n["cfdna"]: f"cfdna/{n['cfdna']}.segments.tsv"}
+
+
+def _named(contract: Contract, c) -> tuple[list[str], str]:
+    """The contract's outputs and task id with the cohort's sample names filled in."""
+    names = {**getattr(c, "names", {}), "patient": getattr(c, "patient", "")}
+    return [o.format(**names) for o in contract.outputs], contract.task.format(**names)
 
 
 CONTRACTS: dict[str, Contract] = {
@@ -46,6 +168,7 @@ CONTRACTS: dict[str, Contract] = {
             "clinical": c.clinical,
             "file_keys": [[str(path), *texts] for texts, path in c.data_files()],
             "inputs": [path for _, path in c.data_files()],
+            "indexes": [],
         },
         ["inputs.tsv"],
         "VALIDATE",
@@ -93,7 +216,8 @@ CONTRACTS: dict[str, Contract] = {
         "MERGE_MAFS",
     ),
     "PAIR_CONCORDANCE": Contract(
-        lambda c, up: {"meta": {"id": "cohort"}, "samplesheet": c.samplesheet, "maf": up("merge_mafs/cohort.maf")},
+        lambda c, up: {"meta": {"id": "cohort"}, "samplesheet": c.samplesheet, "maf": up("merge_mafs/cohort.maf"),
+                       "cn_samples": [], "segments": [], "hrd": []},
         ["pairs.tsv", "burden.tsv", "tests.tsv"],
         "PAIR_CONCORDANCE",
     ),
@@ -107,10 +231,12 @@ CONTRACTS: dict[str, Contract] = {
             "pairs": up("pair_concordance/pairs.tsv"),
             "burden": up("pair_concordance/burden.tsv"),
             "tests": up("pair_concordance/tests.tsv"),
+            **NO_COPY_NUMBER,
         },
         ["report.html"],
         "REPORT",
     ),
+    **CN_CONTRACTS,
 }
 
 
@@ -153,46 +279,50 @@ def _run(pipeline: Pipeline, process: str, block: str, values: dict, workdir: Pa
     return script, binding, staged
 
 
-def _check_outputs(pipeline: Pipeline, process: str, binding: dict, workdir: Path, staged: set, contract: Contract):
+def _check_outputs(pipeline: Pipeline, process: str, binding: dict, workdir: Path, staged: set, outputs: list[str]):
     captured = pipeline.output_files(process, binding, workdir, staged)
     empty = [pattern for pattern, files in captured.items() if not files]
     assert not empty, f"{process}: declared outputs matched nothing: {empty}; task folder has {sorted(p.name for p in workdir.iterdir())}"
     produced = {p.name for files in captured.values() for p in files}
-    assert set(contract.outputs) | {"versions.yml"} == produced
+    assert set(outputs) | {"versions.yml"} == produced
     versions = yaml.safe_load((workdir / "versions.yml").read_text())
     assert versions == {f"METEVO:{process}": {"metevo": metevo.__version__}}
 
 
 @pytest.mark.parametrize("process", sorted(CONTRACTS))
-def test_stub(pipeline, process, cohort, tmp_path):
+def test_stub(pipeline, process, request, tmp_path):
     contract = CONTRACTS[process]
+    cohort = request.getfixturevalue(contract.cohort)
+    outputs, _ = _named(contract, cohort)
     values = contract.inputs(cohort, _upstream_placeholder(tmp_path / "upstream"))
     workdir = tmp_path / "task"
     workdir.mkdir()
     _, binding, staged = _run(pipeline, process, "stub", values, workdir)
-    _check_outputs(pipeline, process, binding, workdir, staged, contract)
+    _check_outputs(pipeline, process, binding, workdir, staged, outputs)
 
 
 @pytest.mark.parametrize("process", sorted(CONTRACTS))
-def test_script(pipeline, process, cohort, tmp_path):
+def test_script(pipeline, process, request, tmp_path):
     contract = CONTRACTS[process]
+    cohort = request.getfixturevalue(contract.cohort)
+    outputs, task_id = _named(contract, cohort)
     values = contract.inputs(cohort, _upstream_real(cohort))
     workdir = tmp_path / "task"
     workdir.mkdir()
     _, binding, staged = _run(pipeline, process, "script", values, workdir)
-    _check_outputs(pipeline, process, binding, workdir, staged, contract)
+    _check_outputs(pipeline, process, binding, workdir, staged, outputs)
 
     # The same task in `metevo run` writes the same tables (the HTML report names its inputs).
-    reference = {Path(p).name: Path(p) for p in cohort.result(contract.task)}
-    for name in contract.outputs:
+    reference = {Path(p).name: Path(p) for p in cohort.result(task_id)}
+    for name in outputs:
         if not name.endswith(".html"):
             assert (workdir / name).read_bytes() == reference[name].read_bytes(), f"{name} differs from `metevo run`'s"
         assert (workdir / name).stat().st_size > 0
 
     # publishDir puts each output where `metevo run` does; versions.yml stays in the work folder.
     params = pipeline.params({"outdir": "results"})
-    published = _published(pipeline, process, binding, params, [*contract.outputs, "versions.yml"])
-    expected = {Path(p).relative_to(cohort.results).as_posix() for p in cohort.tasks[contract.task].outputs}
+    published = _published(pipeline, process, binding, params, [*outputs, "versions.yml"])
+    expected = {Path(p).relative_to(cohort.results).as_posix() for p in cohort.tasks[task_id].outputs}
     assert published.pop("versions.yml") is None
     assert {f"{v}".removeprefix("results/") for v in published.values()} == expected
 
@@ -218,7 +348,7 @@ def _published(pipeline: Pipeline, process: str, binding: dict, params: dict, na
 # Parameters set to values other than their defaults, to see them reach the command lines.
 CUSTOM_PARAMS = {
     "genome": "hg38", "min_callers": 3, "min_depth": 12, "min_alt": 4, "min_vaf": 0.07,
-    "max_normal_vaf": 0.01, "min_normal_depth": 8, "germline_genes": "BRCA1,PALB2",
+    "max_normal_vaf": 0.01, "min_normal_depth": 8, "germline_genes": "BRCA1,PALB2", "bin_size": 50000,
 }
 ARG_DESTS = {
     "VALIDATE": {"genome": "genome"},
@@ -230,6 +360,9 @@ ARG_DESTS = {
     "MERGE_MAFS": {},
     "PAIR_CONCORDANCE": {},
     "REPORT": {},
+    "BIN_ANNOTATION": {"bin_size": "bin_size"},
+    "BIN_COUNTS": {}, "COPY_NUMBER": {}, "CFDNA": {}, "IMPORT_SEGMENTS": {}, "HRD": {}, "CLONALITY": {}, "TRACKED_REGIONS": {},
+    "BIALLELIC": {"germline_genes": "genes"},
 }
 
 
@@ -248,7 +381,10 @@ def test_ext_args_carry_the_parameters(pipeline, process):
     required = []
     for action in sub._actions:
         if action.required:
-            required += [action.option_strings[0], "x"]
+            required += [action.option_strings[0], action.choices[0] if action.choices else "x"]
+    for group in sub._mutually_exclusive_groups:  # one option of a required group
+        if group.required:
+            required += [group._group_actions[0].option_strings[0], "x"]
     parsed = vars(parser.parse_args([command, *required, *args]))
     for param, dest in ARG_DESTS[process].items():
         assert parsed[dest] == CUSTOM_PARAMS[param], f"params.{param} does not reach `metevo {command}` --{dest}"
@@ -265,4 +401,4 @@ def test_report_without_germline_tables(pipeline, cohort, tmp_path, block):
     workdir.mkdir()
     script, binding, staged = _run(pipeline, "REPORT", block, values, workdir)
     assert "--germline" not in script
-    _check_outputs(pipeline, "REPORT", binding, workdir, staged, contract)
+    _check_outputs(pipeline, "REPORT", binding, workdir, staged, contract.outputs)

@@ -17,6 +17,8 @@ LABELS = ("process_single", "process_low", "process_medium", "process_high")
 FAMILIES = {
     "metevo-variants": {"VALIDATE", "ENSEMBLE_CALLS", "IMPORT_MAF", "GERMLINE", "MERGE_MAFS"},
     "metevo-stats": {"PAIR_CONCORDANCE"},
+    "metevo-copynumber": {"BIN_ANNOTATION", "BIN_COUNTS", "COPY_NUMBER", "CFDNA", "IMPORT_SEGMENTS", "HRD", "CLONALITY", "BIALLELIC",
+                          "TRACKED_REGIONS"},
     "metevo-report": {"REPORT"},
 }
 

@@ -18,7 +18,9 @@ from nf_harness import REPO
 # Nextflow parameter -> the (command, argparse dest) it sets; the modules pass it there.
 PARAM_OPTIONS = {
     "clinical": [("validate", "clinical")],
-    "genome": [("validate", "genome"), ("ensemble-calls", "genome"), ("germline", "genome")],
+    "genome": [("validate", "genome"), ("ensemble-calls", "genome"), ("germline", "genome"), ("bin-annotation", "genome"),
+               ("copy-number", "genome"), ("cfdna", "genome"), ("import-segments", "genome"), ("hrd", "genome"),
+               ("biallelic", "genome"), ("tracked-regions", "genome")],
     "fasta": [("ensemble-calls", "fasta")],
     "min_callers": [("ensemble-calls", "min_callers")],
     "min_depth": [("ensemble-calls", "min_depth"), ("import-maf", "min_depth")],
@@ -26,7 +28,19 @@ PARAM_OPTIONS = {
     "min_vaf": [("ensemble-calls", "min_vaf"), ("import-maf", "min_vaf")],
     "max_normal_vaf": [("ensemble-calls", "max_normal_vaf"), ("import-maf", "max_normal_vaf")],
     "min_normal_depth": [("ensemble-calls", "min_normal_depth"), ("import-maf", "min_normal_depth")],
-    "germline_genes": [("germline", "genes")],
+    "germline_genes": [("germline", "genes"), ("biallelic", "genes")],
+    "bin_annotation": [("bin-counts", "annotation"), ("copy-number", "annotation")],
+    "bin_size": [("bin-annotation", "bin_size")],
+    "mappability": [("bin-annotation", "mappability")],
+    "blacklist": [("bin-annotation", "blacklist")],
+    "cfdna_gc": [("cfdna", "gc")],
+    "cfdna_map": [("cfdna", "map")],
+    "cfdna_pon": [("cfdna", "pon")],
+    "regions": [("tracked-regions", "regions")],
+}
+# Step options spelled like a parameter that the parameter does not set (the modules do not pass it).
+UNRELATED_OPTIONS = {
+    ("bin-counts", "bin_size"),  # fixed-width bins without an annotation; the pipeline always gives one
 }
 # Parameters of the Nextflow run itself, not of any step.
 RUN_PARAMS = {"input", "outdir", "publish_dir_mode", "slurm_queue", "awsbatch_queue", "aws_region", "aws_workdir", "aws_cli_path"}
@@ -93,7 +107,9 @@ def test_default_is_the_step_default(param, command, dest):
 def test_step_options_named_like_parameters_agree(command):
     """A step option spelled like a Nextflow parameter must have its default."""
     params = nextflow_params()
-    clashes = {d: v for d, v in step_defaults(command).items() if d in params and v != params[d]}
+    actions = step_actions(command)
+    clashes = {d: a.default for d, a in actions.items()
+               if d in params and not a.required and (command, d) not in UNRELATED_OPTIONS and a.default != params[d]}
     assert not clashes, f"`metevo {command}` defaults differ from nextflow.config: {clashes}"
 
 
@@ -122,7 +138,8 @@ def test_schema_describes_every_parameter_with_its_default():
 
 def test_schema_enums_match_the_steps():
     props = schema_properties()
-    for command in ("validate", "ensemble-calls", "germline"):
+    for command in ("validate", "ensemble-calls", "germline", "bin-annotation", "copy-number", "cfdna", "import-segments", "hrd",
+                    "biallelic", "tracked-regions"):
         assert props["genome"]["enum"] == list(step_actions(command)["genome"].choices)
 
 

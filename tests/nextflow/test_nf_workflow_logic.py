@@ -59,6 +59,7 @@ def run_workflow_functions(nfls, check, samplesheet) -> dict:
         "    ensemble: somaticStep(r) == 'ENSEMBLE_CALLS' ? ensembleInput(r) : null,",
         "    imported: somaticStep(r) == 'IMPORT_MAF' ? importInput(r) : null,",
         "    germline: r.germline ? germlineInput(r) : null,",
+        "    cn: copyNumberStep(r), bam_index: r.bam_index?.toString(),",
         "  ] },",
         "  validate: filesToValidate(records.collectMany { r -> r.refs }),",
         "]",
@@ -106,7 +107,8 @@ def test_routing_and_inputs_are_those_of_metevo_run(nfls, check, cohort):
 
 
 def test_validate_gets_every_file_once_with_its_spellings(nfls, check, cohort):
-    keys, files = run_workflow_functions(nfls, check, cohort.samplesheet)["validate"]
+    keys, files, indexes = run_workflow_functions(nfls, check, cohort.samplesheet)["validate"]
+    assert indexes == []
     expected = cohort.data_files()
     assert files == [str(path) for _, path in expected]
     assert keys == [[str(path), *texts] for texts, path in expected]
@@ -134,3 +136,20 @@ def test_path_cells_resolve_as_in_metevo_run(nfls, check, tmp_path):
     _, callers, vcfs = tumor["ensemble"]
     assert callers == ["mutect2", "strelka2", "strelka2"]
     assert vcfs == [os.path.normpath(sheet_dir / "../calls/P3-T.mutect2.vcf.gz"), str(sheet_dir / "calls/P3-T.strelka.snv.vcf.gz"), str(absolute)]
+
+
+def test_copy_number_routing_is_that_of_metevo_run(nfls, check, cn_cohort):
+    """BAM -> COPY_NUMBER (through BIN_COUNTS), WIG -> CFDNA, segments -> IMPORT_SEGMENTS; the
+    BAM's index is found beside it and VALIDATE gets it in the BAM's folder slot."""
+    result = run_workflow_functions(nfls, check, cn_cohort.samplesheet)
+    sources = {t.id.split(":", 1)[1]: t.process for t in cn_cohort.tasks.values()
+               if t.process in ("COPY_NUMBER", "CFDNA", "IMPORT_SEGMENTS")}
+    assert {s["id"]: s["cn"] for s in result["samples"] if s["cn"]} == sources
+    bam = cn_cohort.root / "bam" / f"{cn_cohort.names['primary']}.bam"
+    primary = next(s for s in result["samples"] if s["id"] == cn_cohort.names["primary"])
+    assert primary["bam_index"] == f"{bam}.bai"
+    assert {t.id for t in cn_cohort.tasks.values() if t.process == "BIN_COUNTS"} == {f"BIN_COUNTS:{primary['id']}"}
+
+    keys, files, indexes = result["validate"]
+    assert files[0] == str(bam) and indexes == [f"{bam}.bai"]  # indexed BAMs first, each with its index
+    assert sorted(files) == sorted(set(cn_cohort.tasks["VALIDATE"].inputs) - {str(cn_cohort.samplesheet), str(cn_cohort.clinical)})

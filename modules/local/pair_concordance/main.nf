@@ -4,7 +4,10 @@ process PAIR_CONCORDANCE {
     container 'metevo/metevo-stats:0.1.0'
 
     input:
-    tuple val(meta), path(samplesheet), path(maf)
+    // maf: the cohort MAF. cn_samples[i] is the sample of segments[i] (every sample with copy
+    // number, sorted by sample in the workflow; each file in its own folder); hrd: the HRD
+    // tables. Without copy number both are [] and only mutations are compared.
+    tuple val(meta), path(samplesheet), path(maf), val(cn_samples), path(segments, stageAs: 'segments/*/*', arity: '0..*'), path(hrd, stageAs: 'hrd/*/*', arity: '0..*')
 
     output:
     tuple val(meta), path("pairs.tsv"), emit: pairs
@@ -14,10 +17,14 @@ process PAIR_CONCORDANCE {
 
     script:
     def args = task.ext.args ?: ''
+    def segment_args = [cn_samples, segments].transpose().collect { sample, table -> "--segments ${sample}=${table}" }.join(' ')
+    def hrd_args = hrd.collect { table -> "--hrd ${table}" }.join(' ')
     """
     pair_concordance.py \\
         --samplesheet ${samplesheet} \\
         --maf ${maf} \\
+        ${segment_args} \\
+        ${hrd_args} \\
         ${args} \\
         --outdir .
 

@@ -7,7 +7,9 @@ process VALIDATE {
     // inputs: every file the samplesheet names, each in its own folder so that equal file
     // names from different folders cannot collide (the clinical table too); file_keys[i] lists
     // the samplesheet spellings (resolved path and cell texts) of inputs[i], in the same order.
-    tuple val(meta), path(samplesheet), path(clinical, stageAs: 'clinical/*'), val(file_keys), path(inputs, stageAs: 'inputs/f*/*', arity: '0..*')
+    // indexes[i] is the index of the BAM inputs[i] (the workflow puts indexed BAMs first): the
+    // same folder number, so that it lands beside its BAM, where htslib looks for it.
+    tuple val(meta), path(samplesheet), path(clinical, stageAs: 'clinical/*'), val(file_keys), path(inputs, stageAs: 'inputs/f*/*', arity: '0..*'), path(indexes, stageAs: 'inputs/f*/*', arity: '0..*')
 
     output:
     tuple val(meta), path("inputs.tsv"), emit: summary
