@@ -11,12 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.unit._contingency_shim import ensure_contingency
-
-ensure_contingency()
-
-from metevo.io.maf import read_maf  # noqa: E402
-from metevo.oncogenic import (  # noqa: E402
+from metevo.io.maf import read_maf
+from metevo.oncogenic import (
     build_alterations, classify_copy_number, gene_roles, protein_range, read_gene_roles, read_hotspots, read_pathways,
 )
 
