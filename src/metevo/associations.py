@@ -29,8 +29,7 @@ clinical features, and of continuous features between groups.
 
 from __future__ import annotations
 
-import math
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
