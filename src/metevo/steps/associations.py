@@ -57,11 +57,17 @@ def _read_features(paths, known_samples):
         if merged is None:
             merged = frame
         else:
-            clash = set(frame.columns) & set(merged.columns)
-            if clash:
-                raise InputError(f"feature column '{sorted(clash)[0]}' is already given by another --features table",
-                                 file=path, line=1, column=sorted(clash)[0])
-            merged = merged.join(frame, how="outer")
+            # tables of the same kind (one HRD table per sample) stack; a sample's feature given
+            # twice is an error
+            common = merged.index.intersection(frame.index)
+            for column in sorted(set(frame.columns) & set(merged.columns)):
+                twice = [s for s in common if not np.isnan(merged.at[s, column]) and not np.isnan(frame.at[s, column])]
+                if twice:
+                    i = table["sample"].tolist().index(twice[0])
+                    raise InputError(f"sample '{twice[0]}' has feature '{column}' in another --features table too",
+                                     file=path, line=int(table["__line__"].iat[i]), column=column)
+            columns = list(merged.columns) + [c for c in frame.columns if c not in merged.columns]
+            merged = merged.combine_first(frame)[columns]
     return merged
 
 
