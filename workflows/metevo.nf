@@ -30,6 +30,8 @@ include { CLONALITY        } from '../modules/local/clonality'
 include { BIALLELIC        } from '../modules/local/biallelic'
 include { TRACKED_REGIONS  } from '../modules/local/tracked_regions'
 include { PAIR_CONCORDANCE } from '../modules/local/pair_concordance'
+include { ONCOGENIC        } from '../modules/local/oncogenic'
+include { ASSOCIATIONS     } from '../modules/local/associations'
 include { REPORT           } from '../modules/local/report'
 
 workflow METEVO {
@@ -187,6 +189,24 @@ workflow METEVO {
         .map { meta, maf, samples, segments, hrd -> [meta, samplesheet, maf, samples, segments, hrd] }
     PAIR_CONCORDANCE(ch_pair_in)
 
+    //
+    // Cohort comparisons: oncogenic alterations and pathway status (with the gene-level calls
+    // of COPY_NUMBER), then co-occurrence and clinical associations (with the HRD scores).
+    //
+    ch_gene_tables = COPY_NUMBER.out.genes
+        .map { meta, table -> [meta.id, table] }
+        .toSortedList { a, b -> a[0] <=> b[0] }
+        .map { items -> [items.collect { item -> item[0] }, items.collect { item -> item[1] }] }
+    ch_oncogenic_in = MERGE_MAFS.out.maf
+        .combine(ch_gene_tables)
+        .map { meta, maf, samples, tables -> [meta, samplesheet, maf, samples, tables] }
+    ONCOGENIC(ch_oncogenic_in)
+
+    ch_associations_in = ONCOGENIC.out.alterations
+        .combine(ch_hrd_all.map { tables -> [tables] })
+        .map { meta, alterations, hrd -> [meta, samplesheet, alterations, clinical, hrd] }
+    ASSOCIATIONS(ch_associations_in)
+
     // A cohort without germline VCFs gives REPORT an empty list: GERMLINE ran zero times.
     ch_germline_tables = GERMLINE.out.tsv
         .map { _meta, table -> table }
@@ -223,6 +243,7 @@ workflow METEVO {
     germline    = GERMLINE.out.tsv
     segments    = ch_segments
     hrd         = HRD.out.tsv
+    alterations = ONCOGENIC.out.alterations
     report      = REPORT.out.html
 }
 

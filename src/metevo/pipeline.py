@@ -52,6 +52,8 @@ STEPS: tuple[Step, ...] = (
     Step("BIALLELIC", "biallelic", "patient", ("GERMLINE", "MERGE_MAFS", *CN_SOURCES), "biallelic inactivation of HR genes"),
     Step("TRACKED_REGIONS", "tracked-regions", "cohort", CN_SOURCES, "tracked regions, their frequency by sample type, cfDNA timelines"),
     Step("PAIR_CONCORDANCE", "pair-concordance", "cohort", ("MERGE_MAFS", *CN_SOURCES, "HRD"), "pairwise concordance, burden, rank tests"),
+    Step("ONCOGENIC", "oncogenic", "cohort", ("MERGE_MAFS", "COPY_NUMBER"), "oncogenic alterations, pathway status and enrichment"),
+    Step("ASSOCIATIONS", "associations", "cohort", ("ONCOGENIC", "HRD"), "co-occurrence, exclusivity and clinical associations"),
     Step(
         "REPORT", "report", "cohort",
         ("VALIDATE", "MERGE_MAFS", "GERMLINE", "PAIR_CONCORDANCE", *CN_SOURCES, "HRD", "CLONALITY", "BIALLELIC", "TRACKED_REGIONS"),

@@ -18,7 +18,7 @@ from nf_harness import REPO, image_distributions
 # The packages each family's steps need (the list), besides metevo itself.
 FAMILY_PACKAGES = {
     "metevo-variants": {"numpy", "pandas", "pysam", "jsonschema", "pyyaml"},
-    "metevo-stats": {"numpy", "pandas", "scipy", "statsmodels", "jsonschema", "pyyaml"},
+    "metevo-stats": {"numpy", "pandas", "scipy", "numba", "statsmodels", "jsonschema", "pyyaml"},
     "metevo-copynumber": {"numpy", "pandas", "scipy", "numba", "pysam", "matplotlib", "jsonschema", "pyyaml"},
     "metevo-report": {"numpy", "pandas", "matplotlib", "scipy", "jsonschema", "pyyaml"},
 }

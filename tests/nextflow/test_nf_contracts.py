@@ -237,6 +237,21 @@ CONTRACTS: dict[str, Contract] = {
         "REPORT",
     ),
     **CN_CONTRACTS,
+    "ONCOGENIC": Contract(
+        lambda c, up: {"meta": {"id": "cohort"}, "samplesheet": c.samplesheet, "maf": up("merge_mafs/cohort.maf"),
+                       "cn_samples": [c.names["primary"]], "cn_genes": [up(f"copy_number/{c.names['primary']}.genes.tsv")]},
+        ["alterations.tsv", "pathway_status.tsv", "pathway_enrichment.tsv", "pathway_coalteration.tsv"],
+        "ONCOGENIC",
+        "cn_cohort",
+    ),
+    "ASSOCIATIONS": Contract(
+        lambda c, up: {"meta": {"id": "cohort"}, "samplesheet": c.samplesheet, "alterations": up("oncogenic/alterations.tsv"),
+                       "clinical": [c.clinical],
+                       "features": [up(f"hrd/{s}.hrd.tsv") for s in sorted(_cn_segments(c))]},
+        ["interactions.tsv", "clinical_associations.tsv", "continuous_by_group.tsv"],
+        "ASSOCIATIONS",
+        "cn_cohort",
+    ),
 }
 
 
@@ -363,6 +378,7 @@ ARG_DESTS = {
     "BIN_ANNOTATION": {"bin_size": "bin_size"},
     "BIN_COUNTS": {}, "COPY_NUMBER": {}, "CFDNA": {}, "IMPORT_SEGMENTS": {}, "HRD": {}, "CLONALITY": {}, "TRACKED_REGIONS": {},
     "BIALLELIC": {"germline_genes": "genes"},
+    "ONCOGENIC": {}, "ASSOCIATIONS": {},
 }
 
 

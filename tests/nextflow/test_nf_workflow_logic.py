@@ -51,6 +51,7 @@ def run_workflow_functions(nfls, check, samplesheet) -> dict:
         *functions.values(),
         "ExpandoMetaClass.enableGlobally()",
         "java.nio.file.Path.metaClass.toUriString = { -> delegate.toString() }",
+        "java.nio.file.Path.metaClass.exists = { -> java.nio.file.Files.exists(delegate) }",
         "def base = java.nio.file.Paths.get(__samplesheet).parent",
         "def records = __rows.collect { row -> sampleRecord(row, base) }",
         "[",

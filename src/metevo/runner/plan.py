@@ -272,6 +272,34 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions, *, geno
     argv += ["--outdir", str(conc_dir)]
     tasks.append(Task("PAIR_CONCORDANCE", "PAIR_CONCORDANCE", argv, inputs, conc, deps))
 
+    # ------------------------------------------------------------------ cohort comparisons
+    onco_dir = out / "oncogenic"
+    onco = [str(onco_dir / n) for n in ("alterations.tsv", "pathway_status.tsv", "pathway_enrichment.tsv", "pathway_coalteration.tsv")]
+    argv = ["oncogenic", "--maf", cohort_maf, "--samplesheet", samplesheet]
+    inputs = [cohort_maf, samplesheet]
+    deps = ["MERGE_MAFS"]
+    for sample, cn in copy_number.items():
+        if cn.task.startswith("COPY_NUMBER:"):
+            genes = cn.segments.removesuffix(".segments.tsv") + ".genes.tsv"
+            argv += ["--cn-genes", f"{sample}={genes}"]
+            inputs.append(genes)
+            deps.append(cn.task)
+    argv += ["--outdir", str(onco_dir)]
+    tasks.append(Task("ONCOGENIC", "ONCOGENIC", argv, inputs, onco, deps))
+
+    assoc_dir = out / "associations"
+    assoc = [str(assoc_dir / n) for n in ("interactions.tsv", "clinical_associations.tsv", "continuous_by_group.tsv")]
+    argv = ["associations", "--alterations", onco[0], "--samplesheet", samplesheet]
+    inputs = [onco[0], samplesheet]
+    if opts.clinical:
+        argv += ["--clinical", opts.clinical]
+        inputs.append(opts.clinical)
+    for _, result in hrd.values():
+        argv += ["--features", result]
+        inputs.append(result)
+    argv += ["--outdir", str(assoc_dir)]
+    tasks.append(Task("ASSOCIATIONS", "ASSOCIATIONS", argv, inputs, assoc, ["ONCOGENIC", *(t for t, _ in hrd.values())]))
+
     report = str(out / "report.html")
     argv = ["report", "--samplesheet", samplesheet, "--inputs", validate_out, "--maf", cohort_maf]
     inputs = [samplesheet, validate_out, cohort_maf]

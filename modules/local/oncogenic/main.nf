@@ -1,0 +1,48 @@
+process ONCOGENIC {
+    tag "${meta.id}"
+    label 'process_single'
+    container 'metevo/metevo-stats:0.1.0'
+
+    input:
+    // maf: the cohort MAF (MERGE_MAFS); cn_samples[i] is the sample of cn_genes[i], the gene
+    // tables of COPY_NUMBER (sorted by sample in the workflow; each file in its own folder;
+    // [] without shallow-WGS copy number).
+    tuple val(meta), path(samplesheet), path(maf, stageAs: 'maf/*'), val(cn_samples), path(cn_genes, stageAs: 'cn_genes/*/*', arity: '0..*')
+
+    output:
+    tuple val(meta), path("alterations.tsv"), emit: alterations
+    tuple val(meta), path("pathway_status.tsv"), emit: status
+    tuple val(meta), path("pathway_enrichment.tsv"), emit: enrichment
+    tuple val(meta), path("pathway_coalteration.tsv"), emit: coalteration
+    path "versions.yml", topic: versions
+
+    script:
+    def args = task.ext.args ?: ''
+    def gene_args = [cn_samples, cn_genes].transpose().collect { sample, table -> "--cn-genes ${sample}=${table}" }.join(' ')
+    """
+    oncogenic.py \\
+        --maf ${maf} \\
+        --samplesheet ${samplesheet} \\
+        ${gene_args} \\
+        ${args} \\
+        --outdir .
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        metevo: \$(metevo --version | sed 's/^metevo //')
+    END_VERSIONS
+    """
+
+    stub:
+    """
+    touch alterations.tsv
+    touch pathway_status.tsv
+    touch pathway_enrichment.tsv
+    touch pathway_coalteration.tsv
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        metevo: \$(metevo --version | sed 's/^metevo //')
+    END_VERSIONS
+    """
+}
