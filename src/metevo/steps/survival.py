@@ -46,6 +46,7 @@ def _levels(specs: list[str]) -> dict[str, list[str]]:
 
 def run(args: argparse.Namespace) -> None:
     import numpy as np
+    import pandas as pd
 
     from metevo.io.atomic import Outputs
     from metevo.io.tables import write_tsv
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> None:
     for column, values in levels.items():
         if column not in table.columns or column in (args.time, args.event):
             raise ConfigError(f"--levels names '{column}', which is not --group, --strata or a covariate")
-        if table[column].dtype != object:
+        if pd.api.types.is_numeric_dtype(table[column]):
             table[column] = table[column].map(lambda v: None if v != v else format(v, "g"))
         unknown = sorted(set(table[column].dropna()) - set(values))
         if unknown:

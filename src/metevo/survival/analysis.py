@@ -55,25 +55,32 @@ def _complete(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataFrame
     return frame[mask], int((~mask).sum())
 
 
+def _single_levels(x: pd.DataFrame) -> dict[str, str]:
+    """The one value of each text column that has a single value."""
+    out = {}
+    for c in x.columns:
+        if not pd.api.types.is_numeric_dtype(x[c]):
+            values = x[c].astype(str).unique()
+            if len(values) == 1:
+                out[c] = str(values[0])
+    return out
+
+
 def _tied_event_times(time: np.ndarray, event: np.ndarray) -> int:
     t = time[event == 1]
     values, counts = np.unique(t, return_counts=True)
     return int((counts > 1).sum())
 
 
-def _cox_rows(model: str, fit: CoxFit, design_terms: Sequence[str], dropped: int) -> list[dict]:
-    base_notes = [fit.note, _dropped(dropped)]
+def _cox_rows(model: str, fit: CoxFit, design_terms: Sequence[str], dropped: int,
+              single_levels: Mapping[str, str]) -> list[dict]:
+    base_notes = [fit.note if fit.names else "", _dropped(dropped)]
     ties = _tied_event_times(fit.time, fit.event)
     if ties and fit.events:
         base_notes.append(f"{ties} tied event time{'s' if ties != 1 else ''} (Efron)")
+    term_of = {c: term for term, cols in fit.assign.items() for c in cols}
     rows = []
-    summary = fit.summary() if fit.names else None
-    if summary is None or summary.empty:
-        return [{"model": model, "term": "", "n": fit.n, "events": fit.events, "note": _join(base_notes)}]
-    term_of = {}
-    for term, cols in fit.assign.items():
-        for c in cols:
-            term_of[c] = term
+    summary = fit.summary()
     for i, row in summary.iterrows():
         term = term_of.get(i, "")
         rows.append(
@@ -82,6 +89,11 @@ def _cox_rows(model: str, fit: CoxFit, design_terms: Sequence[str], dropped: int
              "hr_ucl": row["hr_ucl"], "p": row["p"], "n": fit.n, "events": fit.events,
              "note": _join([row["note"], *base_notes])}
         )
+    for term in design_terms:  # a factor with one level has no column, hence no hazard ratio
+        if not fit.assign.get(term):
+            level = single_levels.get(term, "")
+            rows.append({"model": model, "term": term, "reference": level, "n": fit.n, "events": fit.events,
+                         "note": _join([f"{term} has a single level ({level}): no hazard ratio", *base_notes])})
     return rows
 
 
@@ -153,7 +165,7 @@ def survival_analysis(frame: pd.DataFrame, *, time: str, event: str, group: str 
             x[var] = x[var].astype(str)
         fit = coxph(data[time].to_numpy(float), data[event].to_numpy(float), x,
                     strata=data[strata].astype(str).to_numpy() if strata else None, levels=levels)
-        cox_rows.extend(_cox_rows("univariable", fit, [var], dropped))
+        cox_rows.extend(_cox_rows("univariable", fit, [var], dropped, _single_levels(x)))
         if len(variables) == 1:
             main_fit = ("univariable", fit, dropped)
     if len(variables) > 1:
@@ -164,7 +176,7 @@ def survival_analysis(frame: pd.DataFrame, *, time: str, event: str, group: str 
             x[group] = x[group].astype(str)
         fit = coxph(data[time].to_numpy(float), data[event].to_numpy(float), x,
                     strata=data[strata].astype(str).to_numpy() if strata else None, levels=levels)
-        cox_rows.extend(_cox_rows("multivariable", fit, variables, dropped))
+        cox_rows.extend(_cox_rows("multivariable", fit, variables, dropped, _single_levels(x)))
         main_fit = ("multivariable", fit, dropped)
     cox = pd.DataFrame(cox_rows, columns=COX_COLUMNS)
 

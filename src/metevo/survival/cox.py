@@ -266,11 +266,12 @@ class CoxFit:
 
         z_ci = float(norm.ppf(1 - (1 - conf_int) / 2))
         se = self.se
-        z = self.coef / se
-        p = 2 * norm.sf(np.abs(z))
-        hr = np.exp(self.coef)
-        lcl = np.exp(self.coef - z_ci * se)
-        ucl = np.exp(self.coef + z_ci * se)
+        with np.errstate(over="ignore", invalid="ignore"):  # a runaway coefficient is reported as NA below
+            z = self.coef / se
+            p = 2 * norm.sf(np.abs(z))
+            hr = np.exp(self.coef)
+            lcl = np.exp(self.coef - z_ci * se)
+            ucl = np.exp(self.coef + z_ci * se)
         notes = []
         for i, name in enumerate(self.names):
             if self.singular[i]:
