@@ -131,6 +131,16 @@ cx("cli_uni_age", Surv(time, status) ~ age, lung2)
 cx("cli_uni_ph.ecog", Surv(time, status) ~ ph.ecog, lung2)
 zp("cli_multi", cx("cli_multi", Surv(time, status) ~ sexf + age + ph.ecog, lung2))
 
+# monotone likelihood: group b has no events; R warns "beta may be infinite"
+mono <- data.frame(time = c(1, 2, 3, 4, 5, 6, 7, 8, 2, 4, 6, 8), event = c(1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0),
+                   g = rep(c("a", "b"), c(8, 4)), const = 1)
+warned <- ""
+fit <- withCallingHandlers(coxph(Surv(time, event) ~ g + const, mono),
+                           warning = function(w) { warned <<- conditionMessage(w); invokeRestart("muffleWarning") })
+emit("mono", "mono", names(coef(fit)), "coef", coef(fit))
+emit("mono", "mono", "", "warned_infinite", as.numeric(grepl("infinite", warned)))
+emit("mono", "mono", "", "iter", fit$iter)
+
 write.table(do.call(rbind, rows), file.path(out, "reference.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
 """
 
@@ -327,3 +337,14 @@ def test_metevo_survival_command_matches_r_on_lung(r_ref, tmp_path, capsys):
     assert ph["term"].tolist() == ["sex", "age", "ph.ecog", "GLOBAL"]
     for stat in ("chisq", "df", "p"):
         _close(ph[stat], _values(ref, "zph", "cli_multi", stat), f"ph_test {stat}")
+
+
+def test_monotone_likelihood_and_constant_column_as_r(r_ref):
+    _, ref = r_ref
+    mono = pd.DataFrame({"g": ["a"] * 8 + ["b"] * 4, "const": 1.0})
+    fit = coxph([1, 2, 3, 4, 5, 6, 7, 8, 2, 4, 6, 8], [1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0], mono)
+    assert _values(ref, "mono", "mono", "warned_infinite")[0] == 1
+    assert fit.infinite.tolist() == [True, False] and fit.singular.tolist() == [False, True]
+    _close(fit.coef, _values(ref, "mono", "mono", "coef"), "runaway coefficient and NA")
+    assert fit.iterations == _values(ref, "mono", "mono", "iter")[0]
+    assert fit.summary()["hr"].isna().all()
