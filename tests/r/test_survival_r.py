@@ -18,7 +18,7 @@ import pytest
 from metevo.cli import main
 from metevo.survival.cox import cox_zph, coxph
 from metevo.survival.inputs import read_survival_table
-from metevo.survival.km import kaplan_meier, km_by_group, km_median
+from metevo.survival.km import km_by_group, km_median
 from metevo.survival.logrank import logrank
 
 pytestmark = pytest.mark.r
