@@ -3,8 +3,9 @@
 Proportions are those of metastatic breast cancer cohorts, rounded: receptor subtypes as in
 population series (about 70% hormone-receptor positive, 15-20% HER2-positive, 15% triple
 negative; Howlader et al. 2014, JNCI 106:dju055), metastasis-free intervals longer in HR+
-than in triple-negative disease, and receptor conversion between primary and metastasis
-(PR loss most often; Schrijver et al. 2018, JNCI 110:568). Subtypes and patient designs are
+than in triple-negative disease, and PR loss between primary and metastasis (the most common
+receptor conversion; Schrijver et al. 2018, JNCI 110:568; ER and HER2 keep the patient's
+subtype, the stratum of the planted cohort effects). Subtypes and patient designs are
 allotted by largest remainder so that even a small cohort has every kind.
 """
 
@@ -62,14 +63,12 @@ def _receptors(subtype: str, rng: np.random.Generator) -> tuple[str, str, str]:
 
 
 def _convert(status: tuple[str, str, str], rng: np.random.Generator) -> tuple[str, str, str]:
-    """Receptor status of a metastasis: occasional ER/HER2 conversion, frequent PR loss."""
+    """Receptor status of a metastasis: PR loss in a quarter of PR-positive tumors (ER stays
+    positive, so the tumor stays HR+). ER and HER2 do not convert here: every tumor of a patient
+    keeps the patient's subtype, the stratum of the planted cohort effects."""
     er, pr, her2 = status
-    if rng.random() < 0.08:
-        er = _status(er == "negative")
     if pr == "positive" and rng.random() < 0.25:
         pr = "negative"
-    if rng.random() < 0.05:
-        her2 = _status(her2 == "negative")
     return er, pr, her2
 
 
@@ -142,26 +141,12 @@ def _samples(rng: np.random.Generator, patient: Patient, receptors: tuple[str, s
     return samples
 
 
-def assign_treatment_and_outcome(rng: np.random.Generator, patient: Patient) -> None:
-    """Therapies by subtype and survival (days from primary diagnosis) after the last sample.
-
-    Everyone in this cohort progressed (each has a metastasis or recurrence), so PFS is the
-    time to first progression (or, for synchronous disease, to progression on first-line
-    therapy) and always an event; OS is censored at the end of follow-up.
-    """
+def assign_treatment(rng: np.random.Generator, patient: Patient) -> None:
+    """Therapies by subtype. Outcome (PFS, OS) is drawn by :func:`metevo.simulate.effects.draw_outcome`
+    once the patient's planted effects are known."""
     hr, her2 = patient.hormone_receptor_positive, "HER2+" in patient.subtype
     chemo_p = {"TNBC": 0.92, "HR-/HER2+": 0.9, "HR+/HER2+": 0.85}.get(patient.subtype, 0.55)
     patient.chemotherapy = "unknown" if rng.random() < 0.03 else ("yes" if rng.random() < chemo_p else "no")
     patient.radiation = "unknown" if rng.random() < 0.03 else ("yes" if rng.random() < 0.65 else "no")
     patient.antiestrogen = "yes" if hr and rng.random() < 0.9 else "no"
     patient.anti_her2 = "yes" if her2 and rng.random() < 0.88 else "no"
-    times = [s.collection_time for s in patient.tumors if s.sample_type != "primary"]
-    first, last = min(times), max(times)
-    pfs = first if first >= 90 else first + rng.uniform(180, 720)
-    median_after = {"TNBC": 450, "HR-/HER2+": 900, "HR+/HER2+": 1000}.get(patient.subtype, 1100)
-    death = last + rng.exponential(median_after / np.log(2))
-    censor = last + rng.uniform(60, 2500)
-    patient.os_time = float(round(min(death, censor)))
-    patient.os_event = int(death <= censor)
-    patient.pfs_time = float(round(min(pfs, patient.os_time)))
-    patient.pfs_event = 1

@@ -292,8 +292,12 @@ def hr_plans(rng: np.random.Generator, patients: list[Patient],
 
 
 def plan_events(rng: np.random.Generator, patient: Patient, tree: list[CloneNode],
-                plan: HRPlan) -> tuple[list[CNEvent], tuple[int, int]]:
-    """The patient's copy-number events, and (breakpoints, long LOH pieces) of its HRD scar."""
+                plan: HRPlan, placed: dict[str, list[str]] | None = None) -> tuple[list[CNEvent], tuple[int, int]]:
+    """The patient's copy-number events, and (breakpoints, long LOH pieces) of its HRD scar.
+
+    ``placed``: region -> scopes (``trunk`` or later tumor specimens) of focal events decided
+    elsewhere (the MYC amplification, kept apart from ESR1 hotspots by
+    :func:`metevo.simulate.effects.plan_effects` at the rates of :data:`REGION_EVENTS`)."""
     p = _Planner(rng, patient, tree)
     group = subtype_group(patient.subtype)
     primary_nodes, later_nodes, common = _clonal_nodes(patient, tree)
@@ -317,6 +321,10 @@ def plan_events(rng: np.random.Generator, patient: Patient, tree: list[CloneNode
 
     for region, (_, by_group) in REGION_EVENTS.items():
         p_primary, p_later = by_group[group]
+        if placed is not None and region in placed:
+            for scope in placed[region]:
+                p.region_event("trunk" if scope == "trunk" else f"{scope}:clonal", region)
+            continue
         if not has_primary:
             if rng.random() < p_later:
                 p.region_event("trunk", region)

@@ -57,6 +57,9 @@ HOTSPOTS: tuple[tuple[str, str, str, str], ...] = (
     ("TP53", "R175H", "C", "T"), ("TP53", "R248Q", "C", "T"), ("TP53", "R248W", "G", "A"),
     ("TP53", "R273H", "C", "T"), ("TP53", "R273C", "G", "A"), ("TP53", "Y220C", "T", "C"),
     ("SF3B1", "K700E", "T", "C"),
+    # MAPK-pathway hotspots of the planted cohort effects (metevo.simulate.effects)
+    ("KRAS", "G12D", "C", "T"), ("KRAS", "G12V", "C", "A"), ("KRAS", "G12C", "C", "A"),
+    ("BRAF", "V600E", "A", "T"),
 )
 
 CHROMS = [str(i) for i in range(1, 23)] + ["X"]

@@ -22,6 +22,8 @@ trunk (clonal) and private (subclonal) mutations only.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import numpy as np
 
 from metevo.simulate.copynumber import CopyNumberModel
@@ -123,18 +125,39 @@ class Occupancy:
             self._used.add((variant.chrom, p))
 
 
+def _cumulative(weights) -> list[float]:
+    w = np.asarray(weights, dtype=float)
+    return np.cumsum(w / w.sum()).tolist()
+
+
+def pick(rng: np.random.Generator, cumulative: list[float]) -> int:
+    """An index drawn with the probabilities whose cumulative sums are ``cumulative`` (one
+    uniform draw: about ten times faster than ``rng.choice(n, p=...)``)."""
+    return min(bisect_right(cumulative, rng.random()), len(cumulative) - 1)
+
+
+_GENE_CUMULATIVE: dict[int, list[float]] = {}
+_CLASS_CUMULATIVE: dict[int, tuple] = {}  # id -> (labels, cumulative, the classes themselves: keeps the id alive)
+
+
 def draw_passenger(rng: np.random.Generator, occupancy: Occupancy, genes: tuple[Gene, ...] | None = None,
                    weights: np.ndarray | None = None, classes=CLASS_PROBABILITIES, accept=None) -> Variant:
     """One mutation: class by ``classes``, gene by CDS length, at a free position (and, with
     ``accept``, one where ``accept(variant)`` holds: e.g. not homozygously deleted)."""
     genes = genes or load_genes()
-    weights = gene_weights(genes) if weights is None else weights
-    labels = [c for c, _ in classes]
-    probs = np.array([p for _, p in classes])
-    probs = probs / probs.sum()
+    if weights is None:
+        key = id(genes)
+        if key not in _GENE_CUMULATIVE:
+            _GENE_CUMULATIVE[key] = _cumulative(gene_weights(genes))
+        gene_cumulative = _GENE_CUMULATIVE[key]
+    else:
+        gene_cumulative = _cumulative(weights)
+    if id(classes) not in _CLASS_CUMULATIVE:
+        _CLASS_CUMULATIVE[id(classes)] = ([c for c, _ in classes], _cumulative([p for _, p in classes]), classes)
+    labels, class_cumulative, _ = _CLASS_CUMULATIVE[id(classes)]
     while True:
-        wanted = labels[int(rng.choice(len(labels), p=probs))]
-        gene = genes[int(rng.choice(len(genes), p=weights))]
+        wanted = labels[pick(rng, class_cumulative)]
+        gene = genes[pick(rng, gene_cumulative)]
         variant = make_variant(rng, gene, wanted)
         if variant is not None and occupancy.free(variant) and (accept is None or accept(variant)):
             occupancy.take(variant)
@@ -142,13 +165,12 @@ def draw_passenger(rng: np.random.Generator, occupancy: Occupancy, genes: tuple[
 
 
 def driver_plans() -> list[DriverPlan]:
-    """The planted drivers, their eligibility and per-patient (or per-tumor) probability.
+    """The planted trunk drivers, their eligibility and per-patient probability.
 
     Trunk drivers (per patient, in the founder clone): frequencies by subtype from TCGA-BRCA
-    and the METABRIC/MSK primaries (Pereira et al. 2016; Razavi et al. 2018). Metastasis-
-    enriched drivers (per metastasis or recurrence, in its own clonal mutations): ESR1 ligand-
-    binding-domain hotspots after endocrine therapy, NF1 loss and ERBB2 activating mutations in
-    HR+ disease (Razavi et al. 2018, Cancer Cell 34:427; Bertucci et al. 2019).
+    and the METABRIC/MSK primaries (Pereira et al. 2016; Razavi et al. 2018). The drivers that
+    differ between primaries and metastases (ESR1, MAPK) are planted as cohort effects
+    (:mod:`metevo.simulate.effects`).
     """
     return [
         DriverPlan("PIK3CA", "hotspot", "trunk_driver", "HR+ patients", 0.40),
@@ -161,10 +183,6 @@ def driver_plans() -> list[DriverPlan]:
         DriverPlan("CDH1", "truncating", "trunk_driver", "HR+ patients", 0.10),
         DriverPlan("MAP3K1", "truncating", "trunk_driver", "HR+ patients", 0.08),
         DriverPlan("AKT1", "hotspot", "trunk_driver", "HR+ patients without a PIK3CA driver", 0.06),
-        DriverPlan("ESR1", "hotspot", "metastasis_enriched",
-                   "metastases and recurrences of HR+ patients treated with antiestrogens", 0.35),
-        DriverPlan("NF1", "truncating", "metastasis_enriched", "metastases and recurrences of HR+ patients", 0.10),
-        DriverPlan("ERBB2", "hotspot", "metastasis_enriched", "metastases and recurrences of HR+/HER2- patients", 0.08),
     ]
 
 
@@ -176,30 +194,42 @@ def _eligible(plan: DriverPlan, patient: Patient, planted: list[SomaticMutation]
         "HR+ patients without a PIK3CA driver": hr and not any(m.driver.startswith("PIK3CA") for m in planted),
         "HER2+ (HR-) patients": patient.subtype == "HR-/HER2+",
         "TNBC patients": patient.subtype == "TNBC",
-        "metastases and recurrences of HR+ patients treated with antiestrogens": hr and patient.antiestrogen == "yes",
-        "metastases and recurrences of HR+ patients": hr,
-        "metastases and recurrences of HR+/HER2- patients": patient.subtype == "HR+/HER2-",
     }[plan.eligible]
 
 
-def _driver_variant(rng: np.random.Generator, plan: DriverPlan, occupancy: Occupancy, accept=None) -> Variant | None:
-    gene = gene_by_name()[plan.gene]
-    hotspots = [h for h in load_hotspots() if h.gene == plan.gene]
-    if plan.gene == "ERBB2":
-        hotspots = [h for h in hotspots if h.protein_change in ("L755S", "V777L")]
-    for _ in range(20):
-        if plan.alteration == "hotspot" or (plan.alteration == "hotspot or truncating" and rng.random() < 0.6):
-            variant = hotspot_variant(rng, hotspots[int(rng.integers(len(hotspots)))])
+_TRUNCATING_CLASSES = ("Nonsense_Mutation", "Frame_Shift_Del", "Frame_Shift_Ins", "Splice_Site")
+_TRUNCATING_CUMULATIVE = _cumulative([0.45, 0.3, 0.15, 0.1])
+_NON_SYNONYMOUS_CLASSES = tuple((c, p) for c, p in CLASS_PROBABILITIES if c in NON_SYNONYMOUS)
+
+
+def alteration_variant(rng: np.random.Generator, gene_name: str, alteration: str, occupancy: Occupancy,
+                       accept=None, hotspots: tuple[str, ...] = (), tries: int = 20) -> Variant | None:
+    """A planted driver allele of ``gene_name``: ``hotspot`` (one of ``hotspots``, default every
+    hotspot of the gene), ``truncating``, ``frameshift``, ``hotspot or truncating`` or
+    ``non-synonymous`` (the passengers' non-synonymous class mix), at a free position where
+    ``accept`` holds; None when ``tries`` draws fail."""
+    gene = gene_by_name()[gene_name]
+    spots = [h for h in load_hotspots() if h.gene == gene_name and (not hotspots or h.protein_change in hotspots)]
+    labels = [c for c, _ in _NON_SYNONYMOUS_CLASSES]
+    nonsyn_cumulative = _cumulative([p for _, p in _NON_SYNONYMOUS_CLASSES])
+    for _ in range(tries):
+        if alteration == "hotspot" or (alteration == "hotspot or truncating" and rng.random() < 0.6):
+            variant = hotspot_variant(rng, spots[int(rng.integers(len(spots)))])
+        elif alteration == "non-synonymous":
+            variant = make_variant(rng, gene, labels[pick(rng, nonsyn_cumulative)])
         else:
-            wanted = "Frame_Shift_Del" if plan.alteration == "frameshift" else \
-                ("Nonsense_Mutation", "Frame_Shift_Del", "Frame_Shift_Ins", "Splice_Site")[int(rng.choice(4, p=[0.45, 0.3, 0.15, 0.1]))]
-            if plan.alteration == "frameshift" and rng.random() < 0.4:
+            wanted = "Frame_Shift_Del" if alteration == "frameshift" else _TRUNCATING_CLASSES[pick(rng, _TRUNCATING_CUMULATIVE)]
+            if alteration == "frameshift" and rng.random() < 0.4:
                 wanted = "Frame_Shift_Ins"
             variant = make_variant(rng, gene, wanted)
         if variant is not None and occupancy.free(variant) and (accept is None or accept(variant)):
             occupancy.take(variant)
             return variant
     return None
+
+
+def _driver_variant(rng: np.random.Generator, plan: DriverPlan, occupancy: Occupancy, accept=None) -> Variant | None:
+    return alteration_variant(rng, plan.gene, plan.alteration, occupancy, accept)
 
 
 HR_SOMATIC_TIME = 0.05
@@ -210,60 +240,71 @@ HR_SOMATIC_TIME = 0.05
 HR_GENES = ("BRCA1", "BRCA2", "PALB2", "ATM", "CHEK2")  # the somatic hit precedes the LOH that removes the wild-type allele
 
 
+def _scope_node(scope: str, patient: Patient, tree: list[CloneNode]) -> CloneNode:
+    """The clone an effect of ``scope`` (trunk | primary | a later specimen) is planted in."""
+    nodes = {n.name: n for n in tree}
+    if scope == "trunk":
+        return tree[0]
+    if scope == "primary":
+        own = [n for n in tree if n.name == "primary:clonal"
+               or (n.name.endswith(":clonal") and n.name.startswith(f"{patient.patient}-P"))]
+        return own[0] if own else tree[0]
+    return nodes.get(f"{scope}:clonal", tree[0])  # acquired: clonal in the tumor it founded
+
+
 def plant_somatic(rng: np.random.Generator, patient: Patient, tree: list[CloneNode], plans: list[DriverPlan],
                   occupancy: Occupancy, cn: CopyNumberModel | None = None,
-                  hr: HRPlan | None = None) -> list[SomaticMutation]:
+                  hr: HRPlan | None = None, effects=None, controlled: frozenset[str] = frozenset()) -> list[SomaticMutation]:
     """Drivers first (so passengers avoid their positions), then passengers on every clone.
 
     With a copy-number model ``cn``, each mutation gets a time within its clone and a parental
     allele that survives in every tumor carrying it (positions where no allele survives, inside
     homozygous deletions, are drawn again); see :mod:`metevo.simulate.copynumber`. A patient
     whose HR plan is ``somatic+LOH`` gets a truncating mutation in the gene on allele 0 before
-    the trunk LOH that removes allele 1.
+    the trunk LOH that removes allele 1. ``effects`` (an :class:`~metevo.simulate.effects.EffectPlan`)
+    lists the planted cohort-effect alterations and where they go; passengers are never
+    non-synonymous in the HR genes or in the ``controlled`` genes (the effects' genes).
     """
+    from metevo.simulate.effects import MAPK_ALTERATIONS
+
     mutations: list[SomaticMutation] = []
     founder = tree[0]
+    excluded = frozenset(HR_GENES) | controlled
 
-    def placed(node: CloneNode):
-        """(time, accept) for the next mutation of ``node``; accept records the viable alleles."""
-        if cn is None:
-            return 0.0, None, None
-        time = round(float(rng.random()), 6)
-        viable: list[list[int]] = [[]]
+    def placed(node: CloneNode, planted: bool = False):
+        """(time, accept, viable alleles) for the next mutation of ``node``."""
+        time = round(float(rng.random()), 6) if cn is not None else 0.0
+        viable: list[list[int]] = [[0]]
 
         def accept(variant: Variant) -> bool:
-            if variant.gene in HR_GENES and variant.variant_classification in NON_SYNONYMOUS:
-                return False  # damaging HR-gene mutations come from the HR plan only
+            if not planted and variant.gene in excluded and variant.variant_classification in NON_SYNONYMOUS:
+                return False  # damaging mutations of these genes are planted ones only
+            if cn is None:
+                return True
             viable[0] = cn.viable_alleles(node, time, variant.chrom, variant.pos)
             return bool(viable[0])
 
         return time, accept, viable
 
     def allele_of(viable) -> int:
-        if viable is None:
-            return 0
         options = viable[0]
         return options[0] if len(options) == 1 else int(rng.random() < 0.5)
 
-    def plant_drivers(kind: str, node: CloneNode, origin: str) -> None:
-        for plan in plans:
-            if plan.kind != kind or not _eligible(plan, patient, mutations):
-                continue
-            plan.n_eligible += 1
-            if rng.random() < plan.probability:
-                time, accept, viable = placed(node)
-                variant = _driver_variant(rng, plan, occupancy, accept)
-                if variant is not None:
-                    plan.n_planted += 1
-                    mutations.append(SomaticMutation(patient.patient, variant, node.name, origin,
-                                                     f"{plan.gene} {plan.alteration}", allele_of(viable), time))
-
-    plant_drivers("trunk_driver", founder, "trunk")
+    for plan in plans:
+        if plan.kind != "trunk_driver" or not _eligible(plan, patient, mutations):
+            continue
+        plan.n_eligible += 1
+        if rng.random() < plan.probability:
+            time, accept, viable = placed(founder, planted=True)
+            variant = _driver_variant(rng, plan, occupancy, accept)
+            if variant is not None:
+                plan.n_planted += 1
+                mutations.append(SomaticMutation(patient.patient, variant, founder.name, "trunk",
+                                                 f"{plan.gene} {plan.alteration}", allele_of(viable), time))
     if hr is not None and hr.mechanism == "somatic+LOH" and cn is not None:
         gene = gene_by_name()[hr.gene]
         for _ in range(50):
-            wanted = ("Nonsense_Mutation", "Frame_Shift_Del", "Frame_Shift_Ins", "Splice_Site")[
-                int(rng.choice(4, p=[0.45, 0.3, 0.15, 0.1]))]
+            wanted = _TRUNCATING_CLASSES[pick(rng, _TRUNCATING_CUMULATIVE)]
             variant = make_variant(rng, gene, wanted)
             if (variant is not None and occupancy.free(variant)
                     and 0 in cn.viable_alleles(founder, HR_SOMATIC_TIME, variant.chrom, variant.pos)):
@@ -271,19 +312,29 @@ def plant_somatic(rng: np.random.Generator, patient: Patient, tree: list[CloneNo
                 mutations.append(SomaticMutation(patient.patient, variant, founder.name, "trunk",
                                                  f"{hr.gene} truncating (biallelic with LOH)", 0, HR_SOMATIC_TIME))
                 break
-    later = [s for s in patient.specimens if not s.startswith(f"{patient.patient}-P")]
-    nodes = {n.name: n for n in tree}
-    for specimen in later:
-        # Drivers acquired under therapy are clonal in the metastasis they founded.
-        target = nodes.get(f"{specimen}:clonal", founder)
-        plant_drivers("metastasis_enriched", target, node_origin(target))
+    for planned in (effects.alterations if effects is not None else ()):
+        node = _scope_node(planned.scope, patient, tree)
+        time, accept, viable = placed(node, planted=True)
+        label = planned.label
+        if planned.effect == "ESR1":
+            variant = alteration_variant(rng, "ESR1", "hotspot", occupancy, accept, tries=60)
+        elif planned.effect == "MAPK":
+            gene, kind, spots = MAPK_ALTERATIONS[label]
+            variant = alteration_variant(rng, gene, kind, occupancy, accept, spots)
+            if variant is None:  # the hotspot is taken in this patient (another metastasis): NF1 instead
+                label = "NF1 truncating"
+                variant = alteration_variant(rng, "NF1", "truncating", occupancy, accept, tries=100)
+        else:
+            variant = alteration_variant(rng, planned.gene, "non-synonymous", occupancy, accept, tries=100)
+        if variant is not None:
+            mutations.append(SomaticMutation(patient.patient, variant, node.name, node_origin(node), label,
+                                             allele_of(viable), time))
     genes = load_genes()
-    weights = gene_weights(genes)
     for node in tree:
         origin = node_origin(node)
         for _ in range(node.n_mutations):
             time, accept, viable = placed(node)
-            variant = draw_passenger(rng, occupancy, genes, weights, accept=accept)
+            variant = draw_passenger(rng, occupancy, genes, accept=accept)
             mutations.append(SomaticMutation(patient.patient, variant, node.name, origin, "", allele_of(viable), time))
     return mutations
 

@@ -57,6 +57,7 @@ class Patient:
     os_event: int = 0
     pfs_time: float = 0.0
     pfs_event: int = 0
+    followup_start: float = 0.0  # days since diagnosis at which PFS and OS start: the first metastasis or recurrence
 
     @property
     def normal(self) -> Sample:
@@ -258,6 +259,9 @@ class Cohort:
     bin_counts: dict[str, object] = field(default_factory=dict)  # tumor sample -> sWGS read counts per 100 kb bin
     wig_counts: dict[str, object] = field(default_factory=dict)  # cfDNA sample -> read counts per 1 Mb bin (table)
     pon: object = None  # simulated ichorCNA panel of normals (table)
+    effects: object = None  # effects.CohortEffects: the planted cohort-level effects
+    effect_plans: dict[str, object] = field(default_factory=dict)  # patient -> effects.EffectPlan
+    external: object = None  # external.ExternalCohort: the external primary cohort (or None)
 
     def samples(self) -> list[Sample]:
         return [s for p in self.patients for s in p.samples]

@@ -47,7 +47,7 @@ def plasma_samples(rng: np.random.Generator, patient: Patient) -> list[Sample]:
     out = []
     for time, timepoint in sorted(draws):
         tf = round(float(rng.uniform(*TUMOR_FRACTION[timepoint])), 3)
-        if round(time) >= patient.os_time:  # no sample after death or the end of follow-up
+        if round(time) >= patient.followup_start + patient.os_time:  # no sample after death or the end of follow-up
             continue
         out.append(Sample("", patient.patient, "cfdna", "", float(round(time)), "plasma", purity=tf,
                           lineage=first.specimen, timepoint=timepoint))

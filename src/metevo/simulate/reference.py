@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from math import ceil
 from importlib import resources
 
 import numpy as np
@@ -138,14 +139,20 @@ def _splitmix64(x: int) -> int:
     return x ^ (x >> 31)
 
 
+# thresholds on the top 53 bits of the hash: A < 0.295 <= C < 0.5 <= G < 0.705 <= T
+_A, _C, _G = (ceil(f * (1 << 53)) for f in (0.295, 0.5, 0.705))  # u < ceil(t) iff u / 2**53 < f
+
+
 def reference_base(chrom: str, pos: int) -> str:
     """The stand-in hg38 base at a 1-based position (~41% GC, as in human exomes' flanks)."""
     override = _reference_overrides().get((chrom, pos))
     if override is not None:
         return override
-    u = _splitmix64((CHROM_ORDER[chrom] << 32) | pos) >> 11
-    frac = u / float(1 << 53)
-    return "A" if frac < 0.295 else "C" if frac < 0.5 else "G" if frac < 0.705 else "T"
+    x = ((CHROM_ORDER[chrom] << 32) | pos) + 0x9E3779B97F4A7C15
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    u = (x ^ (x >> 31)) >> 11
+    return "A" if u < _A else "C" if u < _C else "G" if u < _G else "T"
 
 
 def reference_seq(chrom: str, start: int, length: int) -> str:

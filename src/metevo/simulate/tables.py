@@ -12,6 +12,7 @@ import pandas as pd
 from metevo.simulate.model import CALLERS, Cohort, Patient, Sample
 from metevo.simulate.reference import CHROM_ORDER
 from metevo.simulate.variants import NON_SYNONYMOUS
+from metevo.variants import vcf_to_maf
 
 SAMPLE_TYPE_ORDER = {"normal": 0, "primary": 1, "recurrence": 2, "metastasis": 3, "cfdna": 4}
 
@@ -215,3 +216,29 @@ def artefacts_truth(cohort: Cohort) -> pd.DataFrame:
     } for a in cohort.artefacts]
     frame = pd.DataFrame(rows, columns=list(ARTEFACT_COLUMNS) + ["_order"])
     return _variant_sort(frame, ["_order"]).drop(columns="_order")
+
+
+MUTATION_MAF_COLUMNS = (
+    "Hugo_Symbol", "Chromosome", "Start_Position", "End_Position", "Variant_Classification", "Variant_Type",
+    "Reference_Allele", "Tumor_Seq_Allele2", "Tumor_Sample_Barcode", "HGVSp_Short", "t_depth", "t_alt_count",
+    "patient", "sample_type", "subtype", "origin", "clonal", "driver",
+)
+
+
+def mutation_maf(somatic: pd.DataFrame, cohort: Cohort) -> pd.DataFrame:
+    """truth/somatic.tsv as a MAF-like table (MAF alleles and coordinates, internal chromosome
+    names), with each sample's type and the patient's subtype."""
+    types = {s.sample: s.sample_type for s in cohort.samples()}
+    subtypes = {p.patient: p.subtype for p in cohort.patients}
+    maf = [vcf_to_maf(int(pos), ref, alt) for pos, ref, alt in zip(somatic["pos"], somatic["ref"], somatic["alt"])]
+    frame = pd.DataFrame({
+        "Hugo_Symbol": somatic["gene"], "Chromosome": somatic["chrom"],
+        "Start_Position": [m[0] for m in maf], "End_Position": [m[1] for m in maf],
+        "Variant_Classification": somatic["variant_classification"], "Variant_Type": [m[4] for m in maf],
+        "Reference_Allele": [m[2] for m in maf], "Tumor_Seq_Allele2": [m[3] for m in maf],
+        "Tumor_Sample_Barcode": somatic["sample"], "HGVSp_Short": somatic["hgvsp_short"],
+        "t_depth": somatic["t_depth"], "t_alt_count": somatic["t_alt_count"], "patient": somatic["patient"],
+        "sample_type": somatic["sample"].map(types), "subtype": somatic["patient"].map(subtypes),
+        "origin": somatic["origin"], "clonal": somatic["clonal"], "driver": somatic["driver"],
+    }, columns=list(MUTATION_MAF_COLUMNS))
+    return frame

@@ -14,6 +14,7 @@ ends, and protein positions are scaled onto the protein length (``reference.prot
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,12 +115,21 @@ class Variant:
         return (self.chrom, self.pos, self.ref, self.alt)
 
 
+def _spectrum_table(spectrum: dict) -> dict[str, tuple[tuple[str, ...], list[float]]]:
+    return {base: (tuple(a for a, _ in options), np.cumsum([p for _, p in options]).tolist())
+            for base, options in spectrum.items()}
+
+
+_SPECTRUM_TABLES: dict[int, dict] = {}
+
+
 def draw_substitution(rng: np.random.Generator, ref: str, spectrum: dict = _SPECTRUM_PYR) -> str:
+    table = _SPECTRUM_TABLES.get(id(spectrum))
+    if table is None:
+        table = _SPECTRUM_TABLES[id(spectrum)] = _spectrum_table(spectrum)
     pyr = ref in "CT"
-    options = spectrum[ref if pyr else ref.translate(COMPLEMENT)]
-    alts = [a for a, _ in options]
-    probs = np.array([p for _, p in options])
-    alt = alts[int(rng.choice(len(alts), p=probs))]
+    alts, cumulative = table[ref if pyr else ref.translate(COMPLEMENT)]
+    alt = alts[min(bisect_right(cumulative, rng.random()), len(alts) - 1)]
     return alt if pyr else alt.translate(COMPLEMENT)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from metevo.io.tables import write_tsv
-from metevo.simulate import cn_tables, tables, vcf
+from metevo.simulate import cn_tables, effects, external, tables, vcf
 from metevo.io.wig import write_panel_of_normals, write_wig
 from metevo.simulate.readdepth import tracks
 from metevo.simulate.segments import scarhrd_text
@@ -66,10 +66,9 @@ which non-synonymous: maftools' definition).
 
 ## drivers.tsv: planted driver rules and how often they fired
 
-gene, alteration, kind (`trunk_driver`: per eligible patient, in the founder clone;
-`metastasis_enriched`: per eligible metastasis or recurrence, clonal in it), eligible (who
-can receive it), probability (planted probability per eligible patient or tumor), n_eligible,
-n_planted.
+gene, alteration, kind (`trunk_driver`: per eligible patient, in the founder clone), eligible
+(who can receive it), probability (planted probability per eligible patient), n_eligible,
+n_planted. The drivers that differ between primaries and metastases are in enrichment.tsv.
 
 ## artefacts.tsv: planted false positives in the caller VCFs
 
@@ -118,6 +117,43 @@ germline_allele_lost (LOH removed the pathogenic allele), somatic_only, loh_only
 germline_pathogenic and somatic_truncating (the variants, chrom:pos:ref>alt), loh, total_cn,
 major_cn, minor_cn (the least favourable state over the gene's coding span), planted (the
 patient's HR plan for this gene).
+
+## enrichment.tsv: planted primary-versus-metastasis effects, per stratum
+
+Rates are per tumor: a patient's primary (regions and replicates counted once) and each
+metastasis or recurrence ("metastasis"). Passengers are never non-synonymous in these genes,
+so a tumor is altered for a gene row iff it carries a non-synonymous mutation in the gene
+(MAPK gene rows: the named alteration), for a pathway row iff in any of its genes.
+
+| column | meaning |
+|---|---|
+| feature, level | gene or pathway (`MAPK`: NF1, KRAS, BRAF, ERBB2; `null_set`: the null genes) |
+| genes, alteration | member genes; what is planted |
+| planted_effect | `enriched_in_metastasis`, `null` (equal rates) or `subtype_confounded` (equal rates in primaries and metastases within subtype; the rate depends on HER2 status, and the external cohort has fewer HER2+ tumors: an unstratified comparison with it finds a false enrichment) |
+| stratum | `HR+ antiestrogen`, `HR+ no antiestrogen` (ESR1), `HER2+`, `HR+/HER2-`, `TNBC` (MAPK), `HER2+`/`HER2-` (confounded gene), `all` |
+| primary_rate, metastasis_rate | planted probability per tumor |
+| n_primary, n_primary_altered, n_metastasis, n_metastasis_altered | realised in this cohort (planted mutations) |
+| n_external, n_external_altered | realised in external/primary.maf (its calls; every sample of samples.txt counts; the external primaries have no treatment record and count in both HR+ rows) |
+
+## exclusivity.tsv: planted (non-)co-occurrence in metastases
+
+feature_a, feature_b, relation (`mutually_exclusive`: never in one patient; `independent`:
+planted independently, a control), stratum, scope (the tumors counted: metastases and
+recurrences), n_tumors, n_a, n_b, n_both (tumors), n_patients, n_patients_both.
+
+## outcome.tsv: planted hazard ratios
+
+feature, definition, endpoint (PFS, OS), planted_hr (exponential times: proportional hazards,
+the same baseline for every subtype), baseline_median (days, unaltered patients),
+time_origin (PFS and OS count from the first metastasis or recurrence), n_patients,
+n_altered, n_events, n_censored (one exponential follow-up per patient; about 30% of the
+unaltered patients' OS is censored).
+
+## ../external/: an external primary cohort
+
+primary.maf (GDC-style MAF, called mutations only), samples.txt (every sample id, also those
+without a mutation in the MAF), clinical.tsv (sample, patient, subtype, os_time, os_event;
+OS from diagnosis, no planted effect). Subtype mix and rates: docs/simulator.md.
 """
 
 
@@ -170,6 +206,23 @@ def write_cohort(cohort: Cohort, outdir: str | Path) -> None:
     write_tsv(cn_tables.cfdna_truth(cohort), truth / "cfdna.tsv")
     write_tsv(cn_tables.hrd_truth(cohort), truth / "hrd.tsv")
     write_tsv(cn_tables.biallelic_truth(cohort), truth / "biallelic.tsv")
+    statuses = effects.tumor_statuses(cohort)
+    write_tsv(effects.enrichment_truth(statuses, cohort.effects), truth / "enrichment.tsv")
+    write_tsv(effects.exclusivity_truth(statuses, cohort.effects), truth / "exclusivity.tsv")
+    write_tsv(effects.outcome_truth(cohort.patients, cohort.effect_plans, cohort.effects), truth / "outcome.tsv")
+    params = [
+        "# parameters of this cohort for `metevo run --params-file` and `nextflow run -params-file`",
+        "input: samplesheet.csv", "clinical: clinical.csv", "genome: hg38",
+        "cfdna_gc: cfdna/gc_1000kb.wig", "cfdna_map: cfdna/map_1000kb.wig", "cfdna_pon: cfdna/pon_1000kb.tsv",
+    ]
+    if cohort.external is not None:
+        (outdir / "external").mkdir(exist_ok=True)
+        _write_text(external.maf_text(cohort.external), outdir / "external" / "primary.maf")
+        _write_text("".join(f"{s}\n" for s in external.samples_list(cohort.external)), outdir / "external" / "samples.txt")
+        write_tsv(external.clinical_table(cohort.external), outdir / "external" / "clinical.tsv")
+        params += ["external_maf: external/primary.maf", "external_samples: external/samples.txt",
+                   "external_clinical: external/clinical.tsv"]
+    _write_text("\n".join(params) + "\n", outdir / "params.yaml")
     (truth / "README.md").write_text(TRUTH_README.format(seed=cohort.seed, n_patients=len(cohort.patients)),
                                      encoding="utf-8")
 
@@ -193,10 +246,3 @@ def _write_copy_number(cohort: Cohort, outdir: Path) -> None:
     write_wig(gc, outdir / "cfdna" / "gc_1000kb.wig")
     write_wig(mappability, outdir / "cfdna" / "map_1000kb.wig")
     write_panel_of_normals(cohort.pon, outdir / "cfdna" / "pon_1000kb.tsv")
-    # the run's parameters, with Nextflow's names (nextflow run -params-file, metevo run --params-file)
-    _write_text(
-        "# parameters of this cohort for `metevo run --params-file` and `nextflow run -params-file`\n"
-        "input: samplesheet.csv\nclinical: clinical.csv\ngenome: hg38\n"
-        "cfdna_gc: cfdna/gc_1000kb.wig\ncfdna_map: cfdna/map_1000kb.wig\ncfdna_pon: cfdna/pon_1000kb.tsv\n",
-        outdir / "params.yaml",
-    )

@@ -23,6 +23,9 @@ PARAMS = {
     "bin_annotation": "bin_annotation", "bin_size": "bin_size", "mappability": "mappability", "blacklist": "blacklist",
     "cfdna_gc": "cfdna_gc", "cfdna_map": "cfdna_map", "cfdna_pon": "cfdna_pon", "regions": "regions",
 }
+# keys of a params file that metevo run reads but does not use yet (the external primary cohort
+# of `metevo simulate`, for the cohort-comparison steps to come)
+RESERVED_PARAMS = ("external_maf", "external_samples", "external_clinical")
 PATH_PARAMS = ("samplesheet", "clinical", "fasta", "bin_annotation", "mappability", "blacklist", "cfdna_gc", "cfdna_map",
                "cfdna_pon", "regions")
 
@@ -79,7 +82,7 @@ def _apply_params_file(args: argparse.Namespace) -> None:
     by_param = {v: k for k, v in PARAMS.items()}
     base = os.path.dirname(os.path.abspath(path))
     for key, value in values.items():
-        if key in ("outdir",):
+        if key in ("outdir",) or key in RESERVED_PARAMS:
             continue
         if key not in by_param:
             raise InputError(f"unknown parameter '{key}'; known: {', '.join(sorted(by_param))}", file=path, column=key)

@@ -1,7 +1,7 @@
-"""``metevo simulate --outdir DIR --seed N [--patients N] [--force]``.
+"""``metevo simulate --outdir DIR --seed N [--patients N] [--external-samples N] [--force]``.
 
 Writes a simulated metastatic breast cancer cohort (samplesheet, clinical table, caller and
-germline VCFs) and its planted truth. The cohort is built in a hidden temporary folder next
+germline VCFs, copy-number inputs, an external primary cohort) and its planted truth. The cohort is built in a hidden temporary folder next
 to DIR and renamed onto DIR only when every file is written, so an interrupted or failed run
 leaves no half-written DIR behind.
 """
@@ -18,12 +18,15 @@ from pathlib import Path
 from metevo.errors import ConfigError
 
 MAX_PATIENTS = 999
+MAX_EXTERNAL = 20000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--outdir", required=True, help="folder to create (must not exist or be empty, unless --force)")
     parser.add_argument("--seed", required=True, type=int, help="random seed; the same seed gives byte-identical files")
     parser.add_argument("--patients", type=int, default=24, help="number of patients (default: 24)")
+    parser.add_argument("--external-samples", type=int, default=500,
+                        help="primary tumors of the external cohort written to external/ (default: 500; 0: none)")
     parser.add_argument("--force", action="store_true", help="replace a non-empty --outdir")
 
 
@@ -48,11 +51,13 @@ def run(args: argparse.Namespace) -> None:
 
     if not 1 <= args.patients <= MAX_PATIENTS:
         raise ConfigError(f"--patients must be between 1 and {MAX_PATIENTS}, got {args.patients}")
+    if not 0 <= args.external_samples <= MAX_EXTERNAL:
+        raise ConfigError(f"--external-samples must be between 0 and {MAX_EXTERNAL}, got {args.external_samples}")
     if args.seed < 0:
         raise ConfigError(f"--seed must be a non-negative integer, got {args.seed}")
     outdir = Path(args.outdir)
     _check_outdir(outdir, args.force)
-    cohort = simulate_cohort(args.seed, args.patients)
+    cohort = simulate_cohort(args.seed, args.patients, args.external_samples)
     parent = outdir.parent if str(outdir.parent) else Path(".")
     created = []  # parent folders made here, removed again if writing fails (like mkdir -p)
     for folder in reversed([parent, *parent.parents]):
