@@ -56,6 +56,10 @@ def fmt_number(value, digits: int = 3) -> str:
         v = float(value)
     except (TypeError, ValueError):
         return esc(value)
+    if v != v:
+        return "NA"
+    if v in (float("inf"), float("-inf")):
+        return "Inf" if v > 0 else "-Inf"  # R's spelling (an odds ratio with an empty cell)
     if v == int(v) and abs(v) < 1e15:
         return str(int(v))
     return f"{v:.{digits}g}"
