@@ -41,6 +41,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "report": ("report", "assemble the self-contained HTML report from the steps' outputs"),
     "tracked-regions": ("tracked_regions", "status of tracked copy-number regions, primary vs metastasis frequency tests, cfDNA timelines"),
     "compare-cohorts": ("compare_cohorts", "per-gene mutated fraction of two cohorts: Fisher exact tests (R fisher.test), BH q-values"),
+    "enrichment": ("enrichment", "genes mutated more often in metastases: paired, vs all primaries, vs an external cohort, by subtype"),
     "simulate": ("simulate", "write a simulated cohort (inputs and planted truth)"),
     "run": ("run", "run the whole pipeline on one machine"),
 }
