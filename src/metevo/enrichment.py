@@ -75,16 +75,19 @@ CMH_TEST = "mantel_haenszel_chisq_corrected_two_sided"
 
 # ------------------------------------------------------------------------------ subtypes
 
-_UNKNOWN_WORDS = frozenset({
+_UNKNOWN_SPELLINGS = (
     "", "na", "n/a", "nan", "none", "null", "unknown", "unk", "not available", "[not available]", "[unknown]",
     "not evaluated", "[not evaluated]", "not reported", "[not applicable]", "indeterminate", "equivocal",
     "normal", "normal-like", "normal_like", "normallike", "brca_normal", "other", "unclassified", ".",
-})
+)
 
 
 def _squash(text: str) -> str:
-    """Lower case without spaces, underscores or hyphens around words: 'HR+ / HER2-' -> 'hr+/her2-'."""
+    """Lower case without spaces or underscores: 'HR+ / HER2-' -> 'hr+/her2-'."""
     return re.sub(r"[\s_]+", "", text.strip().lower())
+
+
+_UNKNOWN_WORDS = frozenset(_squash(w) for w in _UNKNOWN_SPELLINGS)
 
 
 _SUBTYPE_SPELLINGS: dict[str, str] = {}
