@@ -19,7 +19,7 @@ workflow {
     def reference = params.fasta ? referenceFiles(file(params.fasta, checkIfExists: true)) : []
     ch_rows = channel.fromList(samplesheetToList(params.input, "${projectDir}/assets/schema_input.json"))
 
-    METEVO(samplesheet, clinical, ch_rows, reference, copyNumberOptions(params))
+    METEVO(samplesheet, clinical, ch_rows, reference, runOptions(params))
 
     // One versions.yml for the run: each process's entry once, in a stable order.
     channel.topic('versions')
@@ -40,11 +40,12 @@ def referenceFiles(fasta) {
 }
 
 /*
- * The genome build and the copy-number files the workflow needs: each a file (checked to
- * exist), [] for an optional input not given (mappability, blacklist, cfdna_pon, regions),
- * null for one the workflow asks for when a sample needs it.
+ * The genome build, the copy-number files and the external primary cohort the workflow
+ * needs: each a file (checked to exist), [] for an optional input not given (mappability,
+ * blacklist, cfdna_pon, regions, external_*), null for one the workflow asks for when a
+ * sample needs it.
  */
-def copyNumberOptions(params) {
+def runOptions(params) {
     return [
         genome        : params.genome,
         bin_annotation: existingFile(params.bin_annotation, null),
@@ -54,6 +55,9 @@ def copyNumberOptions(params) {
         cfdna_map     : existingFile(params.cfdna_map, null),
         cfdna_pon     : existingFile(params.cfdna_pon, []),
         regions       : params.regions ? [file(params.regions, checkIfExists: true)] : [],
+        external_maf     : existingFile(params.external_maf, []),
+        external_samples : existingFile(params.external_samples, []),
+        external_clinical: existingFile(params.external_clinical, []),
     ]
 }
 

@@ -32,6 +32,7 @@ include { TRACKED_REGIONS  } from '../modules/local/tracked_regions'
 include { PAIR_CONCORDANCE } from '../modules/local/pair_concordance'
 include { ONCOGENIC        } from '../modules/local/oncogenic'
 include { ASSOCIATIONS     } from '../modules/local/associations'
+include { ENRICHMENT       } from '../modules/local/enrichment'
 include { REPORT           } from '../modules/local/report'
 
 workflow METEVO {
@@ -40,7 +41,7 @@ workflow METEVO {
     clinical    // path, or [] without a clinical table
     rows        // channel: samplesheetToList rows, [meta, vcf_mutect2, ..., germline_vcf]
     reference   // list: [] or [fasta, its index files]
-    options     // map: genome (or null), and the copy-number files (main.nf, copyNumberOptions)
+    options     // map: genome (or null), the copy-number and external-cohort files (main.nf, runOptions)
 
     main:
     ch_samples = rows.map { row -> sampleRecord(row, samplesheet.parent) }
@@ -207,6 +208,11 @@ workflow METEVO {
         .map { meta, alterations, hrd -> [meta, samplesheet, alterations, clinical, hrd] }
     ASSOCIATIONS(ch_associations_in)
 
+    // Genes gained in metastases: paired, against all primaries, against an external cohort
+    ch_enrichment_in = MERGE_MAFS.out.maf
+        .map { meta, maf -> [meta, samplesheet, maf, clinical, options.external_maf, options.external_samples, options.external_clinical] }
+    ENRICHMENT(ch_enrichment_in)
+
     // A cohort without germline VCFs gives REPORT an empty list: GERMLINE ran zero times.
     ch_germline_tables = GERMLINE.out.tsv
         .map { _meta, table -> table }
@@ -244,6 +250,7 @@ workflow METEVO {
     segments    = ch_segments
     hrd         = HRD.out.tsv
     alterations = ONCOGENIC.out.alterations
+    enriched    = ENRICHMENT.out.enriched
     report      = REPORT.out.html
 }
 

@@ -133,6 +133,7 @@ class Declared:
     arity: str | None = None
     topic: str | None = None
     emit: str | None = None
+    optional: bool = False  # an output declared with optional: true may capture nothing
 
 
 def _split_top(text: str) -> list[str]:
@@ -202,6 +203,7 @@ def parse_declarations(block: str, *, output: bool) -> list[list[Declared]]:
         for item in items:
             item.emit = options.get("emit")
             item.topic = options.get("topic")
+            item.optional = str(options.get("optional", "")).strip() == "true"
         found.append(items)
     return found
 
@@ -398,11 +400,16 @@ class Pipeline:
         return ["/bin/bash", "-ue"]
 
     def output_files(self, process: str, binding: dict, workdir: Path, staged: set[Path]) -> dict[str, list[Path]]:
-        """Each declared output path pattern and the files of ``workdir`` it captures."""
+        """Each declared output path pattern and the files of ``workdir`` it captures (an
+        optional output that captures nothing is left out, as Nextflow emits nothing for it)."""
         found = {}
         for item in self.outputs(process):
             if item.kind != "path":
                 continue
+            if item.optional:
+                pattern = self.ls.eval(f'"{item.pattern}"', binding) if "$" in item.pattern else item.pattern
+                if not [p for p in workdir.glob(pattern) if p not in staged and not p.name.startswith(".")]:
+                    continue
             pattern = item.pattern
             if "$" in pattern:
                 pattern = self.ls.eval(f'"{pattern}"', binding)

@@ -244,6 +244,12 @@ CONTRACTS: dict[str, Contract] = {
         "ONCOGENIC",
         "cn_cohort",
     ),
+    "ENRICHMENT": Contract(
+        lambda c, up: {"meta": {"id": "cohort"}, "samplesheet": c.samplesheet, "maf": up("merge_mafs/cohort.maf"),
+                       "clinical": [c.clinical], "external_maf": [], "external_samples": [], "external_clinical": []},
+        ["paired.tsv", "unpaired.tsv", "enriched.tsv", "summary.tsv"],
+        "ENRICHMENT",
+    ),
     "ASSOCIATIONS": Contract(
         lambda c, up: {"meta": {"id": "cohort"}, "samplesheet": c.samplesheet, "alterations": up("oncogenic/alterations.tsv"),
                        "clinical": [c.clinical],
@@ -379,6 +385,7 @@ ARG_DESTS = {
     "BIN_COUNTS": {}, "COPY_NUMBER": {}, "CFDNA": {}, "IMPORT_SEGMENTS": {}, "HRD": {}, "CLONALITY": {}, "TRACKED_REGIONS": {},
     "BIALLELIC": {"germline_genes": "genes"},
     "ONCOGENIC": {}, "ASSOCIATIONS": {},
+    "ENRICHMENT": {"min_depth": "min_depth", "min_alt": "min_alt", "min_vaf": "min_vaf"},
 }
 
 

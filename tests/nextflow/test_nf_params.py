@@ -23,9 +23,9 @@ PARAM_OPTIONS = {
                ("biallelic", "genome"), ("tracked-regions", "genome")],
     "fasta": [("ensemble-calls", "fasta")],
     "min_callers": [("ensemble-calls", "min_callers")],
-    "min_depth": [("ensemble-calls", "min_depth"), ("import-maf", "min_depth")],
-    "min_alt": [("ensemble-calls", "min_alt"), ("import-maf", "min_alt")],
-    "min_vaf": [("ensemble-calls", "min_vaf"), ("import-maf", "min_vaf")],
+    "min_depth": [("ensemble-calls", "min_depth"), ("import-maf", "min_depth"), ("enrichment", "min_depth")],
+    "min_alt": [("ensemble-calls", "min_alt"), ("import-maf", "min_alt"), ("enrichment", "min_alt")],
+    "min_vaf": [("ensemble-calls", "min_vaf"), ("import-maf", "min_vaf"), ("enrichment", "min_vaf")],
     "max_normal_vaf": [("ensemble-calls", "max_normal_vaf"), ("import-maf", "max_normal_vaf")],
     "min_normal_depth": [("ensemble-calls", "min_normal_depth"), ("import-maf", "min_normal_depth")],
     "germline_genes": [("germline", "genes"), ("biallelic", "genes")],
@@ -37,6 +37,9 @@ PARAM_OPTIONS = {
     "cfdna_map": [("cfdna", "map")],
     "cfdna_pon": [("cfdna", "pon")],
     "regions": [("tracked-regions", "regions")],
+    "external_maf": [("enrichment", "external_maf")],
+    "external_samples": [("enrichment", "external_samples")],
+    "external_clinical": [("enrichment", "external_clinical")],
 }
 # Step options spelled like a parameter that the parameter does not set (the modules do not pass it).
 UNRELATED_OPTIONS = {

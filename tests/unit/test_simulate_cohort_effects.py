@@ -233,6 +233,9 @@ def test_run_accepts_the_external_keys_of_params_yaml(tmp_path):
     args = Namespace(params_file=str(path), **{k: None for k in (
         "samplesheet", "clinical", "genome", "fasta", "min_callers", "min_depth", "min_alt", "min_vaf", "max_normal_vaf",
         "min_normal_depth", "germline_genes", "bin_annotation", "bin_size", "mappability", "blacklist", "cfdna_gc",
-        "cfdna_map", "cfdna_pon", "regions")})
+        "cfdna_map", "cfdna_pon", "regions", "external_maf", "external_samples", "external_clinical")})
     _apply_params_file(args)
     assert args.samplesheet == str(tmp_path / "s.csv")
+    # the external cohort reaches metevo run (ENRICHMENT), resolved against the params file's folder
+    assert args.external_maf == str(tmp_path / "external" / "primary.maf")
+    assert args.external_clinical == str(tmp_path / "external" / "clinical.tsv")

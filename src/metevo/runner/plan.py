@@ -55,6 +55,9 @@ class RunOptions:
     cfdna_map: str | None = None
     cfdna_pon: str | None = None
     regions: str | None = None
+    external_maf: str | None = None  # an external primary cohort for ENRICHMENT
+    external_samples: str | None = None
+    external_clinical: str | None = None
 
 
 DEFAULT_BIN_SIZE = 100_000
@@ -65,13 +68,14 @@ def _opt(argv: list[str], flag: str, value) -> None:
         argv += [flag, str(value)]
 
 
-def _threshold_args(opts: RunOptions) -> list[str]:
+def _threshold_args(opts: RunOptions, *, normal: bool = True) -> list[str]:
     argv: list[str] = []
     _opt(argv, "--min-depth", opts.min_depth)
     _opt(argv, "--min-alt", opts.min_alt)
     _opt(argv, "--min-vaf", opts.min_vaf)
-    _opt(argv, "--max-normal-vaf", opts.max_normal_vaf)
-    _opt(argv, "--min-normal-depth", opts.min_normal_depth)
+    if normal:
+        _opt(argv, "--max-normal-vaf", opts.max_normal_vaf)
+        _opt(argv, "--min-normal-depth", opts.min_normal_depth)
     return argv
 
 
@@ -299,6 +303,24 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions, *, geno
         inputs.append(result)
     argv += ["--outdir", str(assoc_dir)]
     tasks.append(Task("ASSOCIATIONS", "ASSOCIATIONS", argv, inputs, assoc, ["ONCOGENIC", *(t for t, _ in hrd.values())]))
+
+    enrich_dir = out / "enrichment"
+    enrich = [str(enrich_dir / n) for n in ("paired.tsv", "unpaired.tsv", "enriched.tsv", "summary.tsv")]
+    argv = ["enrichment", "--maf", cohort_maf, "--samplesheet", samplesheet]
+    inputs = [cohort_maf, samplesheet]
+    if opts.clinical:
+        argv += ["--clinical", opts.clinical]
+        inputs.append(opts.clinical)
+    for flag, value in (("--external-maf", opts.external_maf), ("--external-samples", opts.external_samples),
+                        ("--external-clinical", opts.external_clinical)):
+        if value:
+            argv += [flag, value]
+            inputs.append(value)
+    if opts.external_maf:
+        enrich += [str(enrich_dir / n) for n in ("external.tsv", "external_by_subtype.tsv")]
+    argv += _threshold_args(opts, normal=False)
+    argv += ["--outdir", str(enrich_dir)]
+    tasks.append(Task("ENRICHMENT", "ENRICHMENT", argv, inputs, enrich, ["MERGE_MAFS"]))
 
     report = str(out / "report.html")
     argv = ["report", "--samplesheet", samplesheet, "--inputs", validate_out, "--maf", cohort_maf]

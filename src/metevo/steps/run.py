@@ -22,12 +22,12 @@ PARAMS = {
     "max_normal_vaf": "max_normal_vaf", "min_normal_depth": "min_normal_depth", "germline_genes": "germline_genes",
     "bin_annotation": "bin_annotation", "bin_size": "bin_size", "mappability": "mappability", "blacklist": "blacklist",
     "cfdna_gc": "cfdna_gc", "cfdna_map": "cfdna_map", "cfdna_pon": "cfdna_pon", "regions": "regions",
+    "external_maf": "external_maf", "external_samples": "external_samples", "external_clinical": "external_clinical",
 }
-# keys of a params file that metevo run reads but does not use yet (the external primary cohort
-# of `metevo simulate`, for the cohort-comparison steps to come)
-RESERVED_PARAMS = ("external_maf", "external_samples", "external_clinical")
+# keys of a params file that metevo run reads but does not use
+RESERVED_PARAMS: tuple[str, ...] = ()
 PATH_PARAMS = ("samplesheet", "clinical", "fasta", "bin_annotation", "mappability", "blacklist", "cfdna_gc", "cfdna_map",
-               "cfdna_pon", "regions")
+               "cfdna_pon", "regions", "external_maf", "external_samples", "external_clinical")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,6 +57,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     cn.add_argument("--cfdna-map", help="mappability WIG of the cfDNA bins")
     cn.add_argument("--cfdna-pon", help="panel of normals for cfDNA (ichorCNA layout)")
     cn.add_argument("--regions", help="tracked regions TSV (default: metevo's list)")
+    ext = parser.add_argument_group("external primary cohort (metastases are compared with it gene by gene)")
+    ext.add_argument("--external-maf", help="MAF of an external primary cohort (e.g. TCGA-BRCA)")
+    ext.add_argument("--external-samples", help="its samples, one per line (samples without calls count as unmutated)")
+    ext.add_argument("--external-clinical", help="its clinical TSV with a subtype column (within-subtype and CMH tests)")
     parser.add_argument("--force", action="store_true", help="re-run every task even if its outputs are up to date")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
