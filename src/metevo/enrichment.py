@@ -148,13 +148,15 @@ MAF_COUNTS = ("t_depth", "t_alt_count", "t_vaf")
 _MISSING = frozenset({"", "NA", "NaN", "nan", ".", "NULL"})
 
 
-def read_maf_calls(path: str | os.PathLike) -> pd.DataFrame:
+def read_maf_calls(path: str | os.PathLike, *, allow_empty: bool = False) -> pd.DataFrame:
     """The columns the enrichment tests need from a MAF: ``gene``, ``sample``,
     ``classification`` (strings), ``t_depth``, ``t_alt_count``, ``t_vaf`` (floats, NaN when the
     column or the cell is missing) and ``line``. The count columns are optional; their presence
     is recorded in ``attrs['count_columns']``. Reading rules as :func:`metevo.cohort_compare.read_maf_genes`
     (gzip, ``#`` lines, case-insensitive names); a count that is not a non-negative number, or
-    an alt count above the depth, is an :class:`InputError` naming the line and column.
+    an alt count above the depth, is an :class:`InputError` naming the line and column. A MAF
+    with a header and no rows is an error unless ``allow_empty`` (``metevo merge-mafs`` writes
+    one for a cohort without mutation calls).
     """
     from metevo.cohort_compare import _header, _open_magic
 
@@ -190,7 +192,7 @@ def read_maf_calls(path: str | os.PathLike) -> pd.DataFrame:
     except (OSError, EOFError) as err:
         raise InputError(f"cannot read the MAF: {err}", file=path) from None
     frame = frame.rename(columns={v: k for k, v in chosen.items()})
-    if frame.empty:
+    if frame.empty and not allow_empty:
         raise InputError("the MAF has a header but no mutations", file=path, line=header_line + 1)
     lines = np.arange(len(frame), dtype=np.int64) + header_line + 1
     out = pd.DataFrame({
@@ -363,7 +365,8 @@ def internal_groups(calls: pd.DataFrame, sheet: pd.DataFrame, *, classes: Iterab
     unknown = ~calls["sample"].isin(known.keys())
     if unknown.any():
         i = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise InputError(f"sample '{calls['sample'].iat[i]}' is not in the samplesheet{' ' + str(sheet_path) if sheet_path else ''}",
+        where = f" {Path(sheet_path).name}" if sheet_path else ""
+        raise InputError(f"sample '{calls['sample'].iat[i]}' is not in the samplesheet{where}",
                          file=maf_path, line=int(calls["line"].iat[i]), column="Tumor_Sample_Barcode")
     mutation_inputs = [c for c in PATH_COLUMNS if c.startswith("vcf_") or c == "maf"]
     has_input = np.zeros(len(sheet), dtype=bool)

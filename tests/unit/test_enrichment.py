@@ -450,3 +450,19 @@ def test_bad_options(tmp_path, capsys):
     assert "--external-samples needs --external-maf" in err
     err = _bad(tmp_path, capsys, "--min-vaf", "5")
     assert "--min-vaf" in err and "expected a fraction in [0, 1]" in err
+
+
+def test_empty_cohort_maf_gives_headers_and_unmutated_units(tmp_path, capsys):
+    sheet, _ = _cohort(tmp_path)
+    empty = tmp_path / "empty.maf"
+    empty.write_text("#version 2.4\nHugo_Symbol\tTumor_Sample_Barcode\tVariant_Classification\n")  # merge-mafs of no calls
+    ext_maf, ext_list, _ = _external(tmp_path, clinical=False)
+    out = tmp_path / "out"
+    rc, err = _run(capsys, "enrichment", "--maf", empty, "--samplesheet", sheet, "--external-maf", ext_maf,
+                   "--external-samples", ext_list, "--min-mutated", "1", "--outdir", out)
+    assert rc == 0, err
+    assert (out / "paired.tsv").read_text() == "\t".join(E.PAIRED_COLUMNS) + "\n"
+    assert (out / "unpaired.tsv").read_text() == "\t".join(E.UNPAIRED_COLUMNS) + "\n"
+    ext = _read(out / "external.tsv").set_index("gene")
+    assert (ext["met_mutated"] == 0).all() and (ext["met_total"] == 9).all()
+    assert ext.loc["LOSS", "ext_mutated"] == 10

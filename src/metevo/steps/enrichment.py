@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> None:
     external_list = read_sample_list(args.external_samples) if args.external_samples else None
     external_table = read_table(args.external_clinical, comment="#", what="clinical table") if args.external_clinical else None
 
-    calls = E.read_maf_calls(args.maf)
+    calls = E.read_maf_calls(args.maf, allow_empty=True)
     kept, internal_filter = E.filter_calls(calls, read_filter)
     internal = E.internal_groups(kept, sheet.table, classes=classes, patient_subtypes=patient_subtypes,
                                  maf_path=args.maf, sheet_path=args.samplesheet)
