@@ -37,6 +37,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "cfdna": ("cfdna", "tumor fraction, ploidy and copy number of a plasma sample from ultra-low-pass WGS (ichorCNA)"),
     "oncogenic": ("oncogenic", "oncogenic alterations (OncoKB, hotspots, truncated suppressors, amplified oncogenes), pathway status, enrichment, co-alteration"),
     "associations": ("associations", "co-occurrence/mutual exclusivity of altered genes, alterations vs clinical features, continuous features by group"),
+    "outcome": ("outcome", "survival by alteration and pathway status (Kaplan-Meier, log-rank, Cox)"),
     "survival": ("survival", "Kaplan-Meier, log-rank, Cox models and the proportional-hazards test of a patient table (R survival semantics)"),
     "report": ("report", "assemble the self-contained HTML report from the steps' outputs"),
     "tracked-regions": ("tracked_regions", "status of tracked copy-number regions, primary vs metastasis frequency tests, cfDNA timelines"),
