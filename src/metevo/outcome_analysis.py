@@ -470,6 +470,12 @@ def outcome_table(clinical: pd.DataFrame, features: Features, covariate_frame: p
             notes.append("no events: no hazard ratio or log-rank test")
         elif result["note"]:
             notes.append(result["note"])
+        if own:
+            complete = data[[time, event, *own]].assign(__status__=status).dropna()
+            for c in own:
+                values = sorted(map(str, complete[c].unique()))
+                if len(values) == 1:
+                    notes.append(f"adjusted: {c} has a single value ({values[0]}) in these patients")
         result.update(endpoint=endpoint, subgroup=subgroup, feature=name, feature_type=features.types[name],
                       covariates=",".join(own), note="; ".join(dict.fromkeys(notes)))
         rows.append(result)

@@ -216,6 +216,7 @@ def test_anti_her2_subgroup(cohort):
     used = truth[truth["has_met"] & (truth["anti_her2"] == "yes")]
     assert row["n"] == len(used) and row["n_altered"] == int(used["mapk_met"].sum())
     assert row["hr"] > 1 and row["hr_lcl"] <= 2.0 <= row["hr_ucl"]
+    assert "adjusted: subtype has a single value (HER2+) in these patients" in row["note"]
     assert not ((table["subgroup"] == "anti_her2=yes") & (table["endpoint"] == "os")).any()
 
 
