@@ -294,5 +294,8 @@ class CnCohort(Cohort):
 
     def run_options(self) -> dict:
         cfdna = self.root / "cfdna"
+        external = self.root / "sim" / "external"  # the simulated external primary cohort
         return {"clinical": str(self.clinical), "fasta": str(self.fasta), "cfdna_gc": str(cfdna / "gc_1000kb.wig"),
-                "cfdna_map": str(cfdna / "map_1000kb.wig"), "cfdna_pon": str(cfdna / "pon_1000kb.tsv")}
+                "cfdna_map": str(cfdna / "map_1000kb.wig"), "cfdna_pon": str(cfdna / "pon_1000kb.tsv"),
+                "external_maf": str(external / "primary.maf"), "external_samples": str(external / "samples.txt"),
+                "external_clinical": str(external / "clinical.tsv")}

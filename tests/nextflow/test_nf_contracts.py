@@ -425,3 +425,27 @@ def test_report_without_germline_tables(pipeline, cohort, tmp_path, block):
     script, binding, staged = _run(pipeline, "REPORT", block, values, workdir)
     assert "--germline" not in script
     _check_outputs(pipeline, "REPORT", binding, workdir, staged, contract.outputs)
+
+
+@pytest.mark.parametrize("block", ["stub", "script"])
+def test_enrichment_with_an_external_cohort(pipeline, cn_cohort, tmp_path, block):
+    """--external_maf/_samples/_clinical staged: external.tsv and external_by_subtype.tsv too,
+    equal to `metevo run`'s with the same external cohort."""
+    c = cn_cohort
+    up = _upstream_real(c) if block == "script" else _upstream_placeholder(tmp_path / "upstream")
+    external = c.root / "sim" / "external"
+    values = {"meta": {"id": "cohort"}, "samplesheet": c.samplesheet, "maf": up("merge_mafs/cohort.maf"), "clinical": [c.clinical],
+              "external_maf": [external / "primary.maf"], "external_samples": [external / "samples.txt"],
+              "external_clinical": [external / "clinical.tsv"]}
+    workdir = tmp_path / "task"
+    workdir.mkdir()
+    script, binding, staged = _run(pipeline, "ENRICHMENT", block, values, workdir)
+    if block == "script":
+        assert "--external-maf external/maf/primary.maf" in script and "--external-clinical external/clinical/clinical.tsv" in script
+    outputs = ["paired.tsv", "unpaired.tsv", "enriched.tsv", "summary.tsv", "external.tsv", "external_by_subtype.tsv"]
+    _check_outputs(pipeline, "ENRICHMENT", binding, workdir, staged, outputs)
+    if block == "script":
+        reference = {Path(p).name: Path(p) for p in c.result("ENRICHMENT")}
+        assert set(reference) == set(outputs)
+        for name in outputs:
+            assert (workdir / name).read_bytes() == reference[name].read_bytes(), f"{name} differs from `metevo run`'s"
