@@ -462,3 +462,52 @@ def test_bad_options(cohort, tmp_path, capsys, extra, message):
     rc, err = _run(capsys, *base_args(paths), *extra, "--outdir", tmp_path / "out")
     assert rc == 2 and message in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------------------ the simulator's cohort
+
+
+@pytest.mark.slow
+def test_simulator_cohort_through_oncogenic_and_outcome(tmp_path, capsys):
+    """metevo's simulator (300 patients, seed 4; planted hazard ratio 2 for a MAPK-altered
+    metastasis or recurrence, truth/outcome.tsv) through metevo oncogenic (real hotspot and
+    truncation rules on the called mutations) and metevo outcome. Every patient with a planted
+    MAPK alteration is MAPK-altered; the pathway's other RTK-RAS genes add a few more, which
+    dilutes the effect a little, and the 95% interval still covers 2 on both endpoints."""
+    from metevo.outcome_analysis import counted_samples, pathway_features, read_pathway_status
+    from metevo.simulate import simulate_cohort_tables
+    from metevo.simulate.effects import MAPK_ALTERATIONS, mapk_altered
+
+    ct = simulate_cohort_tables(4, patients=300, external_samples=0)
+    truth = ct.outcome.set_index(["feature", "endpoint"])
+    assert truth.loc[("MAPK-altered metastasis", "PFS"), "planted_hr"] == 2.0
+    maf = ct.mutations[ct.mutations["t_alt_count"].astype(float) >= 3]  # a "called" set
+    maf.to_csv(tmp_path / "cohort.maf", sep="\t", index=False)
+    ct.samplesheet.to_csv(tmp_path / "samplesheet.csv", index=False)
+    ct.clinical.to_csv(tmp_path / "clinical.csv", index=False)
+    rc, err = _run(capsys, "oncogenic", "--maf", tmp_path / "cohort.maf", "--samplesheet", tmp_path / "samplesheet.csv",
+                   "--outdir", tmp_path / "onc")
+    assert rc == 0, err
+    rc, err = _run(capsys, "outcome", "--clinical", tmp_path / "clinical.csv", "--samplesheet",
+                   tmp_path / "samplesheet.csv", "--alterations", tmp_path / "onc" / "alterations.tsv",
+                   "--pathway-status", tmp_path / "onc" / "pathway_status.tsv", "--outdir", tmp_path / "out")
+    assert rc == 0, err
+    planted = {p for p, plan in ct.cohort.effect_plans.items() if mapk_altered(plan)}
+    assert len(planted) == truth.loc[("MAPK-altered metastasis", "PFS"), "n_altered"]
+    status = read_pathway_status(tmp_path / "onc" / "pathway_status.tsv")
+    ours = pathway_features(status, pd.read_csv(tmp_path / "onc" / "alterations.tsv", sep="\t"),
+                            counted_samples(status))["MAPK-altered"]
+    found = set(ours.index[ours == 1])
+    # a planted mutation with fewer than 3 alt reads is not called (P181's subclonal BRAF V600E
+    # has 2): every called one makes its patient MAPK-altered
+    called = maf[maf["driver"].isin(MAPK_ALTERATIONS.keys()) & maf["sample_type"].isin(("metastasis", "recurrence"))]
+    called_planted = set(called["patient"])
+    assert called_planted <= planted and len(called_planted) >= 0.9 * len(planted)
+    assert called_planted <= found and len(found - planted) <= 0.25 * len(planted), (len(planted), len(found))
+    table = pd.read_csv(tmp_path / "out" / "outcome.tsv", sep="\t", keep_default_na=False, na_values=[""])
+    for endpoint in ("pfs", "os"):
+        row = _row(table, endpoint, "MAPK-altered")
+        assert row["n"] == 300 and row["n_altered"] == len(found)
+        assert row["hr_lcl"] <= 2.0 <= row["hr_ucl"] and row["hr_lcl"] > 1.0, (endpoint, row["hr"])
+        assert row["events"] == truth.loc[("MAPK-altered metastasis", endpoint.upper()), "n_events"]
+    assert _row(table, "pfs", "MAPK-altered", "anti_her2=yes")["hr"] > 1
