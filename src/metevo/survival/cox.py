@@ -449,14 +449,21 @@ def cox_zph(fit: CoxFit, transform: str = "km", *, terms: bool = True) -> pd.Dat
     i_bg = (gb[:, None, None] * blocks.info).sum(axis=0)
     i_gg = (gb[:, None, None] ** 2 * blocks.info).sum(axis=0)
     imat = np.block([[i_bb, i_bg], [i_bg, i_gg]])
+    def score_test(matrix, u) -> float:
+        # R's cox.zph stops with "system is computationally singular" (e.g. every event of one
+        # group before the other's first); here that term's test is NaN (reported as NA)
+        try:
+            return float(np.linalg.solve(matrix, u) @ u)
+        except np.linalg.LinAlgError:
+            return float("nan")
+
     rows = []
     for term, jj in assign.items():
         kk = list(range(p)) + [j + p for j in jj]
         u = np.r_[np.zeros(p), u_gamma[jj]]
-        test = float(np.linalg.solve(imat[np.ix_(kk, kk)], u) @ u)
-        rows.append((term, test, len(jj)))
+        rows.append((term, score_test(imat[np.ix_(kk, kk)], u), len(jj)))
     u = np.r_[np.zeros(p), u_gamma]
-    rows.append(("GLOBAL", float(np.linalg.solve(imat, u) @ u), p))
+    rows.append(("GLOBAL", score_test(imat, u), p))
     out = pd.DataFrame(rows, columns=["term", "chisq", "df"])
     out["p"] = chi2.sf(out["chisq"].to_numpy(), out["df"].to_numpy())
     return out
