@@ -456,8 +456,12 @@ def outcome_table(clinical: pd.DataFrame, features: Features, covariate_frame: p
     for name in names:
         status = features.matrix[name].reindex(clinical.index)
         own = [c for c in covariates if c not in features.exclude.get(name, ())]
-        result = outcome_by_feature(data, status.to_frame(name), time, event, covariates=own).iloc[0].to_dict()
         notes = []
+        complete = data[[time, event, *own]].assign(__status__=status).dropna()
+        if own and complete.empty and status.notna().any():
+            notes.append(f"no patient has every covariate ({', '.join(own)}): no adjusted model")
+            own = []
+        result = outcome_by_feature(data, status.to_frame(name), time, event, covariates=own).iloc[0].to_dict()
         if no_time:
             notes.append(f"{_plural(no_time, 'patient')} without {endpoint} time or event left out")
         no_status = int((base.notna().all(axis=1) & status.isna()).sum())
@@ -471,7 +475,6 @@ def outcome_table(clinical: pd.DataFrame, features: Features, covariate_frame: p
         elif result["note"]:
             notes.append(result["note"])
         if own:
-            complete = data[[time, event, *own]].assign(__status__=status).dropna()
             for c in own:
                 values = sorted(map(str, complete[c].unique()))
                 if len(values) == 1:

@@ -337,6 +337,19 @@ def test_edge_cases_are_notes_not_crashes(tmp_path, capsys):
     assert any("no anti_her2 column" in n for n in notes)
 
 
+def test_no_covariate_values_gives_univariable_rows_and_a_note(tmp_path, capsys):
+    sim = simulate(n=40, seed=3)
+    sim["clinical"] = sim["clinical"].drop(columns=["subtype"])
+    sim["sheet"][["er_status", "pr_status", "her2_status"]] = ""  # subtype unknown everywhere
+    paths = write_inputs(tmp_path / "in", sim)
+    rc, err = _run(capsys, *base_args(paths), "--outdir", tmp_path / "out")
+    assert rc == 0, err
+    table = pd.read_csv(tmp_path / "out" / "outcome.tsv", sep="\t", keep_default_na=False, na_values=[""])
+    row = _row(table, "pfs", "MAPK-altered")
+    assert "no patient has every covariate (subtype): no adjusted model" in row["note"]
+    assert pd.notna(row["hr"]) and pd.isna(row["hr_adjusted"]) and pd.isna(row["covariates"])
+
+
 # ------------------------------------------------------------------------------ external cohort
 
 
