@@ -580,7 +580,7 @@ def analyse_outcome(clinical: pd.DataFrame, features: Features, covariate_frame:
         table, ph = outcome_table(clinical, features, covariate_frame, endpoint=endpoint, covariates=covariates)
         tables.append(table)
         ph_tables.append(ph)
-        for feature in figure_features(table):
+        for feature in figure_features(table[table["n"].fillna(0) > 0]):
             figures[f"km_{endpoint}_{safe_name(feature)}.svg"] = km_figure(
                 clinical, features.matrix[feature], endpoint=endpoint, feature=feature,
                 title=f"{endpoint.upper()} by {feature}")
@@ -609,7 +609,7 @@ def _anti_her2(clinical, features, covariate_frame, covariates, figures):
         return pd.DataFrame(columns=RESULT_COLUMNS), None, ["anti-HER2 subgroup: no patient with anti_her2 = yes"]
     table, ph = outcome_table(treated, features, covariate_frame, endpoint="pfs", covariates=covariates,
                               subgroup=ANTI_HER2_SUBGROUP, only=[MAPK_LABEL])
-    if treated[["pfs_time", "pfs_event"]].notna().all(axis=1).any():
+    if len(table) and table["n"].iat[0] > 0:
         figures[f"km_pfs_{safe_name(MAPK_LABEL)}_anti_her2.svg"] = km_figure(
             treated, features.matrix[MAPK_LABEL], endpoint="pfs", feature=MAPK_LABEL,
             title="PFS by MAPK-altered, patients on anti-HER2 therapy")
