@@ -40,6 +40,12 @@ class ReportData:
     clonality: pd.DataFrame | None = None  # clonality MAF rows of every sample
     biallelic: pd.DataFrame | None = None
     regions: dict[str, pd.DataFrame] = field(default_factory=dict)  # tracked-regions tables
+    # cohort slice: each a step's output folder, file stem -> table (empty: the option was not given)
+    oncogenic: dict[str, pd.DataFrame] = field(default_factory=dict)  # alterations, pathway_status, pathway_enrichment, pathway_coalteration
+    associations: dict[str, pd.DataFrame] = field(default_factory=dict)  # interactions, clinical_associations, continuous_by_group
+    enrichment: dict[str, pd.DataFrame] = field(default_factory=dict)  # paired, unpaired, enriched [, external, external_by_subtype]
+    outcome: dict[str, pd.DataFrame] = field(default_factory=dict)  # survival (km, km_curve, logrank, cox, ph_test) or outcome (outcome, ph_test)
+    outcome_svgs: dict[str, str] = field(default_factory=dict)  # the survival/outcome step's SVG files, name -> text
     notes: list[str] = field(default_factory=list)
 
 
@@ -96,7 +102,7 @@ def figure_html(svg: str, caption: str) -> str:
 SectionBuilder = Callable[[ReportData], "Section | None"]
 # the order of sections in the report, by contributing step; REPORT's own (methods) last
 SECTION_ORDER = ("VALIDATE", "MERGE_MAFS", "PAIR_CONCORDANCE", "GERMLINE", "COPY_NUMBER", "HRD", "TRACKED_REGIONS",
-                 "CFDNA", "CLONALITY", "BIALLELIC", "REPORT")
+                 "CFDNA", "CLONALITY", "BIALLELIC", "ENRICHMENT", "ONCOGENIC", "ASSOCIATIONS", "OUTCOME", "REPORT")
 SECTIONS: list[tuple[str, SectionBuilder]] = []
 
 
@@ -112,7 +118,7 @@ def section(step: str):
 
 def render(data: ReportData, *, title: str = "metevo report") -> str:
     # import the builders so they register (kept apart to keep this module generic)
-    from metevo.report import sections, sections_cn  # noqa: F401
+    from metevo.report import sections, sections_cn, sections_cohort  # noqa: F401
 
     order = {step: i for i, step in enumerate(SECTION_ORDER)}
     builders = sorted(SECTIONS, key=lambda item: order.get(item[0], len(order)))  # stable: a step's sections keep their order

@@ -163,6 +163,9 @@ def methods_section(data: ReportData) -> Section:
         "Concordance: Jaccard index of coding mutations per sample pair; one-sided Wilcoxon rank-sum tests between pair classes and a one-sided Wilcoxon signed-rank test of burden, metastasis vs primary, with R's wilcox.test semantics; q-values by Benjamini-Hochberg.",
         "Germline: ClinVar Pathogenic/Likely pathogenic when the VCF carries CLNSIG, otherwise protein-truncating consequences, in homologous-recombination genes.",
     ]
+    from metevo.report.sections_cohort import methods_items
+
+    items += methods_items(data)  # nothing unless a cohort-slice folder was given
     body = "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
     return Section("methods", "Methods", body)
 

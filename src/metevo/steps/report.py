@@ -20,6 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clonality", action="append", default=[], help="metevo clonality output of a sample (repeatable)")
     parser.add_argument("--biallelic", action="append", default=[], help="metevo biallelic output of a patient (repeatable)")
     parser.add_argument("--regions-dir", help="metevo tracked-regions output folder")
+    cohort = parser.add_argument_group("cohort analyses (each an output folder; without it, its sections are left out)")
+    cohort.add_argument("--oncogenic", metavar="DIR", help="metevo oncogenic output folder: oncoprint and pathway sections")
+    cohort.add_argument("--associations", metavar="DIR", help="metevo associations output folder: co-occurrence and clinical "
+                                                              "association sections")
+    cohort.add_argument("--enrichment", metavar="DIR", help="metevo enrichment output folder: genes gained in metastases")
+    cohort.add_argument("--outcome", metavar="DIR", help="metevo survival or metevo outcome output folder: survival section")
     parser.add_argument("--title", default="metevo report", help="report title (default: %(default)s)")
     parser.add_argument("--out", required=True, help="report HTML to write")
 
@@ -34,7 +40,9 @@ def run(args: argparse.Namespace) -> None:
     from metevo.io.samplesheet import read_samplesheet
     from metevo.io.segments import read_cohort_segments
     from metevo.io.tables import read_table
+    from metevo.report import sections_cohort as C
     from metevo.report.html import ReportData, render
+    from metevo.report.inputs import read_outcome_folder, read_step_folder
 
     def table(path: str | None):
         if not path:
@@ -68,6 +76,18 @@ def run(args: argparse.Namespace) -> None:
     if args.regions_dir:
         for name in ("region_status", "region_frequency", "cfdna_timeline"):
             regions[name] = table(str(Path(args.regions_dir) / f"{name}.tsv"))
+    cohort = {}
+    if args.oncogenic:
+        cohort["oncogenic"] = read_step_folder(args.oncogenic, option="--oncogenic", step="oncogenic", required=C.ONCOGENIC_FILES)
+    if args.associations:
+        cohort["associations"] = read_step_folder(args.associations, option="--associations", step="associations",
+                                                  required=C.ASSOCIATIONS_FILES)
+    if args.enrichment:
+        cohort["enrichment"] = read_step_folder(args.enrichment, option="--enrichment", step="enrichment",
+                                                required=C.ENRICHMENT_FILES, optional=C.ENRICHMENT_OPTIONAL)
+    if args.outcome:
+        cohort["outcome"], cohort["outcome_svgs"] = read_outcome_folder(
+            args.outcome, survival=C.SURVIVAL_FILES, outcome=C.OUTCOME_FILES, outcome_optional=C.OUTCOME_OPTIONAL)
     data = ReportData(
         samples=sheet.table.drop(columns="__line__"),
         inputs=table(args.inputs),
@@ -82,6 +102,7 @@ def run(args: argparse.Namespace) -> None:
         clonality=tables(args.clonality, lambda p: read_maf(p)),
         biallelic=tables(args.biallelic),
         regions=regions,
+        **cohort,
     )
     text = render(data, title=args.title)
     with Outputs() as out:
