@@ -367,7 +367,9 @@ def coxph(time, event, X, *, ties: str = "efron", strata=None, levels: Mapping[s
         rank, ok = _cholesky2(imat, TOLER_CHOL)
         finite = np.all(np.isfinite(u)) and np.all(np.isfinite(imat)) and np.isfinite(newlk)
         with np.errstate(divide="ignore", invalid="ignore"):
-            change = abs(1 - best / newlk)
+            # a log partial likelihood of exactly 0 (one patient, or one event alone in its
+            # risk set) makes R's ratio 0/0; nothing can change there: converged
+            change = abs(1 - best / newlk) if newlk != 0 else (0.0 if best == 0 else float("inf"))
         if finite and change <= eps:
             best = newlk
             beta = newbeta
