@@ -33,6 +33,7 @@ include { PAIR_CONCORDANCE } from '../modules/local/pair_concordance'
 include { ONCOGENIC        } from '../modules/local/oncogenic'
 include { ASSOCIATIONS     } from '../modules/local/associations'
 include { ENRICHMENT       } from '../modules/local/enrichment'
+include { OUTCOME          } from '../modules/local/outcome'
 include { REPORT           } from '../modules/local/report'
 
 workflow METEVO {
@@ -213,6 +214,14 @@ workflow METEVO {
         .map { meta, maf -> [meta, samplesheet, maf, clinical, options.external_maf, options.external_samples, options.external_clinical] }
     ENRICHMENT(ch_enrichment_in)
 
+    // Survival by alteration and pathway status: only with a clinical table (the outcomes)
+    ch_outcome_in = ONCOGENIC.out.alterations
+        .join(ONCOGENIC.out.status)
+        .combine(ENRICHMENT.out.enriched.map { _meta, enriched -> enriched })
+        .filter { _entry -> clinical }
+        .map { meta, alterations, status, enriched -> [meta, samplesheet, clinical, alterations, status, enriched, options.external_maf, options.external_samples, options.external_clinical] }
+    OUTCOME(ch_outcome_in)
+
     // A cohort without germline VCFs gives REPORT an empty list: GERMLINE ran zero times.
     ch_germline_tables = GERMLINE.out.tsv
         .map { _meta, table -> table }
@@ -251,6 +260,7 @@ workflow METEVO {
     hrd         = HRD.out.tsv
     alterations = ONCOGENIC.out.alterations
     enriched    = ENRICHMENT.out.enriched
+    outcome     = OUTCOME.out.outcome
     report      = REPORT.out.html
 }
 

@@ -55,6 +55,7 @@ STEPS: tuple[Step, ...] = (
     Step("ONCOGENIC", "oncogenic", "cohort", ("MERGE_MAFS", "COPY_NUMBER"), "oncogenic alterations, pathway status and enrichment"),
     Step("ASSOCIATIONS", "associations", "cohort", ("ONCOGENIC", "HRD"), "co-occurrence, exclusivity and clinical associations"),
     Step("ENRICHMENT", "enrichment", "cohort", ("MERGE_MAFS",), "genes gained in metastases: paired, vs all primaries, vs an external cohort"),
+    Step("OUTCOME", "outcome", "cohort", ("ONCOGENIC", "ENRICHMENT"), "survival by alteration and pathway status (needs the clinical table)"),
     Step(
         "REPORT", "report", "cohort",
         ("VALIDATE", "MERGE_MAFS", "GERMLINE", "PAIR_CONCORDANCE", *CN_SOURCES, "HRD", "CLONALITY", "BIALLELIC", "TRACKED_REGIONS"),

@@ -33,6 +33,7 @@ class Contract:
     outputs: list[str]  # the files the task must write (docs/architecture.md, results layout)
     task: str  # the same task in `metevo run` (metevo.runner.plan task id)
     cohort: str = "cohort"  # the fixture: the mutation cohort, or "cn_cohort" (copy number)
+    stub_outputs: list[str] | None = None  # what the stub writes, when not every output (optional ones)
 
 
 def _validated(up) -> Path:
@@ -250,6 +251,15 @@ CONTRACTS: dict[str, Contract] = {
         ["paired.tsv", "unpaired.tsv", "enriched.tsv", "summary.tsv"],
         "ENRICHMENT",
     ),
+    "OUTCOME": Contract(
+        lambda c, up: {"meta": {"id": "cohort"}, "samplesheet": c.samplesheet, "clinical": c.clinical,
+                       "alterations": up("oncogenic/alterations.tsv"), "pathway_status": up("oncogenic/pathway_status.tsv"),
+                       "enriched": up("enrichment/enriched.tsv"), "external_maf": [], "external_samples": [], "external_clinical": []},
+        # the figures of the most significant feature (MAPK-altered here) per endpoint (OS only)
+        ["outcome.tsv", "ph_test.tsv", "summary.tsv", "km_os_MAPK-altered.svg", "forest_os.svg"],
+        "OUTCOME",
+        stub_outputs=["outcome.tsv", "ph_test.tsv", "summary.tsv"],
+    ),
     "ASSOCIATIONS": Contract(
         lambda c, up: {"meta": {"id": "cohort"}, "samplesheet": c.samplesheet, "alterations": up("oncogenic/alterations.tsv"),
                        "clinical": [c.clinical],
@@ -315,6 +325,7 @@ def test_stub(pipeline, process, request, tmp_path):
     contract = CONTRACTS[process]
     cohort = request.getfixturevalue(contract.cohort)
     outputs, _ = _named(contract, cohort)
+    outputs = contract.stub_outputs or outputs
     values = contract.inputs(cohort, _upstream_placeholder(tmp_path / "upstream"))
     workdir = tmp_path / "task"
     workdir.mkdir()
@@ -333,8 +344,10 @@ def test_script(pipeline, process, request, tmp_path):
     _, binding, staged = _run(pipeline, process, "script", values, workdir)
     _check_outputs(pipeline, process, binding, workdir, staged, outputs)
 
-    # The same task in `metevo run` writes the same tables (the HTML report names its inputs).
-    reference = {Path(p).name: Path(p) for p in cohort.result(task_id)}
+    # The same task in `metevo run` writes the same tables (the HTML report names its inputs);
+    # files a step writes beside its planned outputs (OUTCOME's figures) are compared too.
+    planned = [Path(p) for p in cohort.result(task_id)]
+    reference = {p.name: p for p in planned} | {name: planned[0].parent / name for name in outputs}
     for name in outputs:
         if not name.endswith(".html"):
             assert (workdir / name).read_bytes() == reference[name].read_bytes(), f"{name} differs from `metevo run`'s"
@@ -344,6 +357,7 @@ def test_script(pipeline, process, request, tmp_path):
     params = pipeline.params({"outdir": "results"})
     published = _published(pipeline, process, binding, params, [*outputs, "versions.yml"])
     expected = {Path(p).relative_to(cohort.results).as_posix() for p in cohort.tasks[task_id].outputs}
+    expected |= {(planned[0].parent / name).relative_to(cohort.results).as_posix() for name in outputs}
     assert published.pop("versions.yml") is None
     assert {f"{v}".removeprefix("results/") for v in published.values()} == expected
 
@@ -386,6 +400,7 @@ ARG_DESTS = {
     "BIALLELIC": {"germline_genes": "genes"},
     "ONCOGENIC": {}, "ASSOCIATIONS": {},
     "ENRICHMENT": {"min_depth": "min_depth", "min_alt": "min_alt", "min_vaf": "min_vaf"},
+    "OUTCOME": {},
 }
 
 

@@ -16,7 +16,7 @@ from nf_harness import REPO
 LABELS = ("process_single", "process_low", "process_medium", "process_high")
 FAMILIES = {
     "metevo-variants": {"VALIDATE", "ENSEMBLE_CALLS", "IMPORT_MAF", "GERMLINE", "MERGE_MAFS"},
-    "metevo-stats": {"PAIR_CONCORDANCE", "ONCOGENIC", "ASSOCIATIONS", "ENRICHMENT"},
+    "metevo-stats": {"PAIR_CONCORDANCE", "ONCOGENIC", "ASSOCIATIONS", "ENRICHMENT", "OUTCOME"},
     "metevo-copynumber": {"BIN_ANNOTATION", "BIN_COUNTS", "COPY_NUMBER", "CFDNA", "IMPORT_SEGMENTS", "HRD", "CLONALITY", "BIALLELIC",
                           "TRACKED_REGIONS"},
     "metevo-report": {"REPORT"},

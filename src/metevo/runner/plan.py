@@ -322,6 +322,22 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions, *, geno
     argv += ["--outdir", str(enrich_dir)]
     tasks.append(Task("ENRICHMENT", "ENRICHMENT", argv, inputs, enrich, ["MERGE_MAFS"]))
 
+    if opts.clinical:  # outcomes are in the clinical table
+        outcome_dir = out / "outcome"
+        outcome = [str(outcome_dir / n) for n in ("outcome.tsv", "ph_test.tsv", "summary.tsv")]
+        argv = ["outcome", "--clinical", opts.clinical, "--samplesheet", samplesheet, "--alterations", onco[0],
+                "--pathway-status", onco[1], "--enriched", enrich[2]]
+        inputs = [opts.clinical, samplesheet, onco[0], onco[1], enrich[2]]
+        for flag, value in (("--external-maf", opts.external_maf), ("--external-samples", opts.external_samples),
+                            ("--external-clinical", opts.external_clinical)):
+            if value:
+                argv += [flag, value]
+                inputs.append(value)
+        if opts.external_maf:
+            outcome.append(str(outcome_dir / "external_outcome.tsv"))
+        argv += ["--outdir", str(outcome_dir)]
+        tasks.append(Task("OUTCOME", "OUTCOME", argv, inputs, outcome, ["ONCOGENIC", "ENRICHMENT"]))
+
     report = str(out / "report.html")
     argv = ["report", "--samplesheet", samplesheet, "--inputs", validate_out, "--maf", cohort_maf]
     inputs = [samplesheet, validate_out, cohort_maf]
