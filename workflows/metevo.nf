@@ -237,6 +237,27 @@ workflow METEVO {
         .map { _meta, status, frequency, timeline -> [status, frequency, timeline] }
         .toList()
         .map { found -> found ? found[0] : [] }
+    // every file of each cohort step, sorted by name ([] when the step did not run)
+    ch_oncogenic_files = ONCOGENIC.out.alterations
+        .mix(ONCOGENIC.out.status, ONCOGENIC.out.enrichment, ONCOGENIC.out.coalteration)
+        .map { _meta, files -> files }
+        .flatten()
+        .toSortedList { a, b -> a.name <=> b.name }
+    ch_associations_files = ASSOCIATIONS.out.interactions
+        .mix(ASSOCIATIONS.out.clinical, ASSOCIATIONS.out.continuous)
+        .map { _meta, files -> files }
+        .flatten()
+        .toSortedList { a, b -> a.name <=> b.name }
+    ch_enrichment_files = ENRICHMENT.out.paired
+        .mix(ENRICHMENT.out.unpaired, ENRICHMENT.out.enriched, ENRICHMENT.out.summary, ENRICHMENT.out.external)
+        .map { _meta, files -> files }
+        .flatten()
+        .toSortedList { a, b -> a.name <=> b.name }
+    ch_outcome_files = OUTCOME.out.outcome
+        .mix(OUTCOME.out.ph_test, OUTCOME.out.summary, OUTCOME.out.external, OUTCOME.out.figures)
+        .map { _meta, files -> files }
+        .flatten()
+        .toSortedList { a, b -> a.name <=> b.name }
     ch_report_in = VALIDATE.out.summary
         .map { meta, summary -> [meta, samplesheet, summary] }
         .combine(MERGE_MAFS.out.maf.map { _meta, maf -> maf })
@@ -249,6 +270,10 @@ workflow METEVO {
         .combine(ch_clonality_all.map { tables -> [tables] })
         .combine(ch_biallelic_all.map { tables -> [tables] })
         .combine(ch_regions.map { tables -> [tables] })
+        .combine(ch_oncogenic_files.map { files -> [files] })
+        .combine(ch_associations_files.map { files -> [files] })
+        .combine(ch_enrichment_files.map { files -> [files] })
+        .combine(ch_outcome_files.map { files -> [files] })
     REPORT(ch_report_in)
 
     emit:

@@ -58,7 +58,8 @@ STEPS: tuple[Step, ...] = (
     Step("OUTCOME", "outcome", "cohort", ("ONCOGENIC", "ENRICHMENT"), "survival by alteration and pathway status (needs the clinical table)"),
     Step(
         "REPORT", "report", "cohort",
-        ("VALIDATE", "MERGE_MAFS", "GERMLINE", "PAIR_CONCORDANCE", *CN_SOURCES, "HRD", "CLONALITY", "BIALLELIC", "TRACKED_REGIONS"),
+        ("VALIDATE", "MERGE_MAFS", "GERMLINE", "PAIR_CONCORDANCE", *CN_SOURCES, "HRD", "CLONALITY", "BIALLELIC", "TRACKED_REGIONS",
+         "ONCOGENIC", "ASSOCIATIONS", "ENRICHMENT", "OUTCOME"),
         "self-contained HTML report",
     ),
 )

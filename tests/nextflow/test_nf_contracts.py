@@ -44,6 +44,16 @@ NO_COPY_NUMBER = {"cn_samples": [], "segments": [], "param_samples": [], "cn_par
                   "biallelic": [], "regions": []}
 
 
+def _cohort_steps(up) -> dict:
+    """REPORT's inputs from the cohort steps (every file of each, sorted by name)."""
+    return {
+        "oncogenic": [up(f"oncogenic/{n}") for n in ("alterations.tsv", "pathway_coalteration.tsv", "pathway_enrichment.tsv", "pathway_status.tsv")],
+        "associations": [up(f"associations/{n}") for n in ("clinical_associations.tsv", "continuous_by_group.tsv", "interactions.tsv")],
+        "enrichment": [up(f"enrichment/{n}") for n in ("enriched.tsv", "paired.tsv", "summary.tsv", "unpaired.tsv")],
+        "outcome": [up(f"outcome/{n}") for n in ("forest_os.svg", "km_os_MAPK-altered.svg", "outcome.tsv", "ph_test.tsv", "summary.tsv")],
+    }
+
+
 def _cn_meta(c, kind: str) -> dict:
     """The meta map the workflow gives a copy-number sample's tasks (samplesheet meta + genome)."""
     row = next(r for _, r in c.sheet.table.iterrows() if r["sample"] == c.names[kind])
@@ -233,6 +243,7 @@ CONTRACTS: dict[str, Contract] = {
             "burden": up("pair_concordance/burden.tsv"),
             "tests": up("pair_concordance/tests.tsv"),
             **NO_COPY_NUMBER,
+            **_cohort_steps(up),
         },
         ["report.html"],
         "REPORT",
@@ -281,7 +292,11 @@ def _upstream_real(cohort: Cohort) -> Callable[[str], Path]:
     by_output = {Path(out).relative_to(cohort.results).as_posix(): task_id for task_id, t in cohort.tasks.items() for out in t.outputs}
 
     def get(name: str) -> Path:
+        if name not in by_output:  # a file a task writes beside its planned outputs (OUTCOME's figures)
+            folder = Path(name).parent
+            by_output[name] = next(task for out, task in by_output.items() if Path(out).parent == folder)
         cohort.result(by_output[name])
+        assert (cohort.results / name).is_file(), f"`metevo run` wrote no {name}"
         return cohort.results / name
 
     return get

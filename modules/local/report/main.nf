@@ -9,7 +9,8 @@ process REPORT {
     // with copy number, sorted by sample), param_samples[i] the sample of cn_params[i] (the
     // COPY_NUMBER and CFDNA estimates); the HRD, CLONALITY and BIALLELIC tables; regions: the
     // three TRACKED_REGIONS tables. Cohort collections stage each file in its own folder.
-    tuple val(meta), path(samplesheet), path(summary), path(maf), path(germline, stageAs: 'germline/*', arity: '0..*'), path(pairs), path(burden), path(tests), val(cn_samples), path(segments, stageAs: 'segments/*/*', arity: '0..*'), val(param_samples), path(cn_params, stageAs: 'cn_params/*/*', arity: '0..*'), path(hrd, stageAs: 'hrd/*/*', arity: '0..*'), path(clonality, stageAs: 'clonality/*/*', arity: '0..*'), path(biallelic, stageAs: 'biallelic/*/*', arity: '0..*'), path(regions, stageAs: 'regions/*', arity: '0..*')
+    // oncogenic, associations, enrichment, outcome: every file of those steps ([] when not run).
+    tuple val(meta), path(samplesheet), path(summary), path(maf), path(germline, stageAs: 'germline/*', arity: '0..*'), path(pairs), path(burden), path(tests), val(cn_samples), path(segments, stageAs: 'segments/*/*', arity: '0..*'), val(param_samples), path(cn_params, stageAs: 'cn_params/*/*', arity: '0..*'), path(hrd, stageAs: 'hrd/*/*', arity: '0..*'), path(clonality, stageAs: 'clonality/*/*', arity: '0..*'), path(biallelic, stageAs: 'biallelic/*/*', arity: '0..*'), path(regions, stageAs: 'regions/*', arity: '0..*'), path(oncogenic, stageAs: 'oncogenic/*', arity: '0..*'), path(associations, stageAs: 'associations/*', arity: '0..*'), path(enrichment, stageAs: 'enrichment/*', arity: '0..*'), path(outcome, stageAs: 'outcome/*', arity: '0..*')
 
     output:
     tuple val(meta), path("*.html"), emit: html
@@ -25,6 +26,13 @@ process REPORT {
     def clonality_args = clonality.collect { table -> "--clonality ${table}" }.join(' ')
     def biallelic_args = biallelic.collect { table -> "--biallelic ${table}" }.join(' ')
     def regions_arg = regions ? '--regions-dir regions' : ''
+    // the cohort steps' folders: ONCOGENIC, ASSOCIATIONS, ENRICHMENT and OUTCOME ([] when it did not run)
+    def cohort_args = [
+        oncogenic ? '--oncogenic oncogenic' : '',
+        associations ? '--associations associations' : '',
+        enrichment ? '--enrichment enrichment' : '',
+        outcome ? '--outcome outcome' : '',
+    ].join(' ')
     """
     report.py \\
         --samplesheet ${samplesheet} \\
@@ -40,6 +48,7 @@ process REPORT {
         ${clonality_args} \\
         ${biallelic_args} \\
         ${regions_arg} \\
+        ${cohort_args} \\
         ${args} \\
         --out ${prefix}.html
 

@@ -363,10 +363,16 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions, *, geno
     if copy_number:
         argv += ["--regions-dir", str(regions_dir)]
         inputs += region_outputs
+    argv += ["--oncogenic", str(onco_dir), "--associations", str(assoc_dir), "--enrichment", str(enrich_dir)]
+    inputs += onco + assoc + enrich
+    if opts.clinical:
+        argv += ["--outcome", str(outcome_dir)]
+        inputs += outcome
     argv += ["--out", report]
     deps = ["VALIDATE", "MERGE_MAFS", "PAIR_CONCORDANCE", *(t for t, _ in germline.values()),
             *(cn.task for cn in copy_number.values()), *(t for t, _ in hrd.values()),
-            *(f"CLONALITY:{s}" for s in clonality), *biallelic_tasks] + (["TRACKED_REGIONS"] if copy_number else [])
+            *(f"CLONALITY:{s}" for s in clonality), *biallelic_tasks] + (["TRACKED_REGIONS"] if copy_number else []) \
+        + ["ONCOGENIC", "ASSOCIATIONS", "ENRICHMENT"] + (["OUTCOME"] if opts.clinical else [])
     tasks.append(Task("REPORT", "REPORT", argv, inputs, [report], deps))
 
     _check_against_pipeline(tasks)
