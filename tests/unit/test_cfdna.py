@@ -260,3 +260,15 @@ def test_real_hg38_gc_map_and_panel(tmp_path):
     assert params["ploidy"] < 2.5
     assert params["bins_pon_matched"] > 1000
     assert np.isfinite(params["gc_map_mad"])
+
+
+def test_a_wig_of_two_bins_is_a_one_line_error(inputs, tmp_path):
+    """Too few bins to fit the GC and mappability curves: the input error, not a crash in the fit."""
+    wig = tmp_path / "tiny.wig"
+    wig.write_text("fixedStep chrom=chr1 start=1 step=1000000 span=1000000\n5\n6\n")
+    prefix = tmp_path / "out" / "tiny"
+    done = subprocess.run([sys.executable, "-m", "metevo", *map(str, _args({**inputs, "wig": wig}, prefix))],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"metevo cfdna: error: {wig}: expected at least 100 bins with reads on chromosomes 1-22, found 2"
+    assert not (tmp_path / "out").exists()

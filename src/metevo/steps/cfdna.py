@@ -123,6 +123,11 @@ def run(args: argparse.Namespace) -> None:
         min_map_score=args.min_map_score,
         sex=args.sex,
     )
+    # too few bins to fit the GC/mappability curves at all: the same error as below, before the fit
+    # would fail on them
+    n_given = int(((counts["value"] > 0) & counts["chrom"].isin(ichor.AUTOSOMES)).sum())
+    if n_given < 100:
+        raise InputError(f"expected at least 100 bins with reads on chromosomes 1-22, found {n_given}", file=args.wig)
     bins, sex, info = ichor.prepare_bins(counts, gc, mappability, genome=args.genome, panel=panel, settings=settings, seed=args.seed)
     if panel is not None and info["bins_pon_matched"] == 0:
         raise InputError(f"expected bins matching {args.wig} (same chromosome, start, end), found none", file=args.pon, line=int(panel["line"].iat[0]))
