@@ -13,8 +13,12 @@ Counting follows QDNAseq's ``binReadCounts`` (ccagc/QDNAseq R/binReadCounts.R, d
   falls in bin b when ``start_b <= p < start_(b+1)``, the last bin closing at its end + 1
   (matrixStats::binCounts with breaks at the bin starts).
 
-Counting fetches each chromosome through the BAM/CRAM index, so that chromosomes are counted
-in parallel (``threads``): an index is required, and its absence is an ``InputError``.
+A BGZF-compressed BAM is read once from start to end by :mod:`metevo.io.bam` (blocks inflated
+in ``threads`` threads, records binned in compiled code, reading stops after the last
+chromosome counted); a CRAM (or anything else htslib reads) is fetched chromosome by chromosome
+through its index with pysam, chromosomes counted in parallel processes. Both give the same
+counts. An index is required either way (it vouches that the file is coordinate-sorted), and
+its absence is an ``InputError``.
 
 Annotations follow QDNAseq's ``createBins``/``calculateMappability``/``calculateBlacklist``:
 ``bases`` = % A/C/G/T (of the nominal bin width), ``gc`` = % G/C among them (NA without any),
@@ -166,14 +170,20 @@ def count_reads(
     keep_supplementary: bool = True,
     threads: int = 1,
     reference: str | os.PathLike | None = None,
+    reader: str = "auto",
 ) -> BinCounts:
     """QDNAseq binReadCounts of one BAM/CRAM over ``bins`` (chromosome start end, sorted).
 
     See the module docstring for the rules. Chromosomes of ``bins`` absent from the BAM get
-    zero counts; BAM contigs without bins are not read. ``threads`` > 1 counts chromosomes in
-    that many processes (largest first). Raises InputError for a BAM that cannot be opened or
-    has no index.
+    zero counts; BAM contigs without bins are not read. ``reader``: "auto" (the BGZF reader
+    for BAMs, pysam for the rest), "bgzf" or "pysam". ``threads``: BGZF inflating threads, or
+    pysam processes counting chromosomes (largest first). Raises InputError for a BAM that
+    cannot be opened, is truncated or corrupt, or has no index.
     """
+    from metevo.io.bam import is_bgzf_bam
+
+    if reader not in ("auto", "bgzf", "pysam"):
+        raise ValueError(f"unknown reader {reader!r}")
     path = str(path)
     require_index(path, reference)
     contigs = alignment_contigs(path, reference)
@@ -197,8 +207,34 @@ def count_reads(
         rows_of[core] = rows
         breaks = np.concatenate((starts[rows], [ends[rows].max() + 1]))
         tasks.append((core, path, str(reference) if reference else None, by_core[core], breaks, int(min_mapq), drop))
+    use_bgzf = reader == "bgzf" or (reader == "auto" and is_bgzf_bam(path))
+    if use_bgzf:
+        results = _count_bgzf(path, tasks, contigs, min_mapq=int(min_mapq), drop=drop, threads=int(threads))
+    else:
+        results = _count_pysam(tasks, contigs, threads=int(threads))
+    has_mapq = any(res[2] for res in results.values())
+    counts = np.zeros(len(bins), dtype=np.int64)
+    for core, (counts_q, counts_all, _) in results.items():
+        counts[rows_of[core]] = counts_q if has_mapq else counts_all
+    return BinCounts(counts=counts, total_reads=int(counts.sum()), has_mapq=has_mapq,
+                     contigs={core: by_core[core] for core in rows_of})
+
+
+def _count_bgzf(path: str, tasks: list, contigs: dict[str, int], *, min_mapq: int, drop: int,
+                threads: int) -> dict[str, tuple[np.ndarray, np.ndarray, bool]]:
+    """_count_contig's results for every task, from one pass of the BGZF reader."""
+    from metevo.io.bam import count_bins
+
+    res = count_bins(path, [t[3] for t in tasks], [t[4] for t in tasks], drop=drop, min_mapq=min_mapq, threads=threads,
+                     expected_references=list(contigs.items()))
+    # has_mapq is the BAM's (over every chromosome counted), as the per-contig flags' any()
+    return {t[0]: (q, a, res.has_mapq) for t, q, a in zip(tasks, res.counts_q, res.counts_all)}
+
+
+def _count_pysam(tasks: list, contigs: dict[str, int], *, threads: int) -> dict[str, tuple[np.ndarray, np.ndarray, bool]]:
+    """_count_contig's results for every task, chromosomes in ``threads`` processes."""
     # largest chromosomes first so that the last task to finish is a small one
-    tasks.sort(key=lambda t: -contigs[t[3]])
+    tasks = sorted(tasks, key=lambda t: -contigs[t[3]])
     results = {}
     workers = max(1, min(int(threads), len(tasks)))
     if workers == 1:
@@ -213,12 +249,7 @@ def count_reads(
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method)) as pool:
             for core, res in pool.map(_count_task, tasks):
                 results[core] = res
-    has_mapq = any(res[2] for res in results.values())
-    counts = np.zeros(len(bins), dtype=np.int64)
-    for core, (counts_q, counts_all, _) in results.items():
-        counts[rows_of[core]] = counts_q if has_mapq else counts_all
-    return BinCounts(counts=counts, total_reads=int(counts.sum()), has_mapq=has_mapq,
-                     contigs={core: by_core[core] for core in rows_of})
+    return results
 
 
 # --------------------------------------------------------------------------------------

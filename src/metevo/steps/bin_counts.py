@@ -1,8 +1,9 @@
 """``metevo bin-counts``: reads per bin of one BAM/CRAM, QDNAseq's binReadCounts.
 
-The counting rules are :func:`metevo.cn.bins.count_reads`; this module builds or reads the
-bins, checks that the BAM and the bins share a genome build, and writes the counts table
-(the annotation columns, then the sample's counts) atomically.
+The counting rules are :func:`metevo.cn.bins.count_reads` (a BAM is read by the BGZF reader
+of :mod:`metevo.io.bam`, a CRAM through pysam); this module builds or reads the bins, checks
+that the BAM and the bins share a genome build, and writes the counts table (the annotation
+columns, then the sample's counts) atomically.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drop-supplementary", action="store_true", help="do not count supplementary alignments (QDNAseq counts them)")
     parser.add_argument("--reference", metavar="REF", help="reference FASTA of a CRAM")
     parser.add_argument("--threads", type=int, default=_default_threads(), metavar="N",
-                        help="chromosomes counted in parallel [available CPUs, at most 8]")
+                        help="BAM: threads inflating its BGZF blocks; CRAM: chromosomes counted in parallel "
+                             "[available CPUs, at most 8]")
     parser.add_argument("--out", required=True, metavar="COUNTS.tsv", help="counts table (bin table with the sample's column)")
 
 
