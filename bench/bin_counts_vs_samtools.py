@@ -14,9 +14,12 @@ times, alternately so that all see the same machine load, best of ``--repeats``:
 * ``mosdepth -n --fast-mode --by 100000 -Q 37 -t T`` (mean depth per 100 kb window: a
   different quantity, but the usual fast per-window tool),
 
-checks that metevo's total equals samtools' count, and prints reads per second and the ratios
-metevo / peer (target: at most 2). Not a test; run as
-``python bench/bin_counts_vs_samtools.py [--reads N] [--threads T] [--repeats R]``.
+checks that metevo's total equals samtools' count, and prints each command's best and median
+time, alignments per second, and the ratios metevo / peer (target: at most 2): metevo with
+``--threads T`` against every peer, and with ``--threads 1`` against single-threaded samtools,
+as the ratio of the best times and the median of the per-round ratios (each round runs every
+command once, so a round's ratio compares runs made under the same load). Not a test; run as
+``python bench/bin_counts_vs_samtools.py [--reads N] [--threads T] [--repeats R] [--no-mosdepth]``.
 """
 
 from __future__ import annotations
@@ -24,12 +27,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
-
-
 
 def build_bam(folder: Path, n_reads: int, seed: int) -> Path:
     """The simulated BAM (cached: rebuilt only when missing)."""
@@ -77,7 +79,8 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=5_000_000, help="simulated reads [5,000,000]")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2, help="threads for metevo, samtools -@ and mosdepth -t [2]")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="rounds (every command once per round) [3]")
+    parser.add_argument("--no-mosdepth", action="store_true", help="skip mosdepth (about 25 s a run on 5 million reads)")
     args = parser.parse_args()
     if shutil.which("samtools") is None:
         sys.exit("samtools is not on PATH")
@@ -95,19 +98,24 @@ def main() -> None:
         f"samtools view -c -q 37 -F 0x604 -@ {args.threads}": ["samtools", "view", "-c", "-q", "37", "-F", "0x604",
                                                                 "-@", str(args.threads), str(bam)],
     }
-    if shutil.which("mosdepth"):
+    if args.no_mosdepth:
+        pass
+    elif shutil.which("mosdepth"):
         runs[f"mosdepth -n --fast-mode --by 100000 -Q 37 -t {args.threads}"] = [
             "mosdepth", "-n", "--fast-mode", "--by", "100000", "-Q", "37", "-t", str(args.threads), str(folder / "md"), str(bam)]
     else:
         print("mosdepth not on PATH: skipped (apt-get install mosdepth)")
-    best = {name: float("inf") for name in runs}
+    times: dict[str, list[float]] = {name: [] for name in runs}
     samtools_count = None
-    for _ in range(args.repeats):
+    timed(runs["metevo bin-counts --threads 1"])  # untimed: numba's cache, the BAM in the page cache
+    print("rounds (seconds): " + " | ".join(runs), flush=True)
+    for round_ in range(args.repeats):
         for name, cmd in runs.items():  # alternate: every tool sees the same load
             elapsed, stdout = timed(cmd)
-            best[name] = min(best[name], elapsed)
+            times[name].append(elapsed)
             if name.startswith("samtools") and samtools_count is None:
                 samtools_count = int(stdout.strip())
+        print(f"round {round_ + 1}: " + " | ".join(f"{t[-1]:.2f}" for t in times.values()), flush=True)
     from metevo.io.bins import read_bins
 
     total = int(read_bins(out)["S"].sum())
@@ -115,14 +123,17 @@ def main() -> None:
           f"({'equal' if total == samtools_count else 'DIFFERENT'})")
     idxstats = subprocess.run(["samtools", "idxstats", str(bam)], capture_output=True, text=True, check=True).stdout
     n_alignments = sum(int(f[2]) + int(f[3]) for f in (line.split("\t") for line in idxstats.splitlines()))
-    print(f"{'command':58s} {'best s':>8s} {'M aln/s':>8s}")
-    for name, seconds in best.items():
-        print(f"{name:58s} {seconds:8.2f} {n_alignments / seconds / 1e6:8.2f}")
-    ours = best[f"metevo bin-counts --threads {args.threads}"]
-    print()
-    for name, seconds in best.items():
-        if not name.startswith("metevo"):
-            print(f"metevo (--threads {args.threads}) / {name}: {ours / seconds:.2f}")
+    print(f"{'command':58s} {'best s':>7s} {'median':>7s} {'M aln/s':>8s}")
+    for name, values in times.items():
+        print(f"{name:58s} {min(values):7.2f} {statistics.median(values):7.2f} {n_alignments / min(values) / 1e6:8.2f}")
+    print(f"\n{'ratio':82s} {'best':>5s} {'median':>6s}")
+    ours_t, ours_1 = f"metevo bin-counts --threads {args.threads}", "metevo bin-counts --threads 1"
+    pairs = [(ours_t, name) for name in runs if not name.startswith("metevo")]
+    pairs.append((ours_1, "samtools view -c -q 37 -F 0x604"))
+    for ours, peer in pairs:
+        per_round = [a / b for a, b in zip(times[ours], times[peer])]
+        label = f"{ours.replace('metevo bin-counts ', 'metevo ')} / {peer}"
+        print(f"{label:82s} {min(times[ours]) / min(times[peer]):5.2f} {statistics.median(per_round):6.2f}")
     print("target: <= 2")
 
 
