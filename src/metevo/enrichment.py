@@ -47,10 +47,12 @@ PRIMARY_TYPE = "primary"
 PAIRED_COLUMNS = (
     "gene", "n_pairs", "both", "met_only", "primary_only", "neither", "met_mutated", "primary_mutated",
     "met_fraction", "primary_fraction", "p_value", "q_value", "p_gained", "q_gained", "p_chisq", "test",
+    "burden_expected", "p_burden", "q_burden", "p_burden_gained", "q_burden_gained",
 )
 UNPAIRED_COLUMNS = (
     "gene", "a_mutated", "a_total", "b_mutated", "b_total", "a_fraction", "b_fraction",
     "odds_ratio", "ci_low", "ci_high", "p_value", "q_value", "test", "cohort_a", "cohort_b",
+    "burden_expected", "p_burden", "q_burden", "p_burden_gained", "q_burden_gained",
 )
 EXTERNAL_COLUMNS = (
     "gene", "met_mutated", "met_total", "ext_mutated", "ext_total", "met_fraction", "ext_fraction",
@@ -59,6 +61,8 @@ EXTERNAL_COLUMNS = (
     "cmh_statistic", "cmh_odds_ratio", "cmh_ci_low", "cmh_ci_high", "cmh_p_value", "cmh_q_value",
     "cmh_exact_p_value", "cmh_exact_q_value", "cmh_test",
     "external", "ext_refiltered", "ext_filter",
+    "burden_expected", "p_burden", "q_burden", "p_burden_gained", "q_burden_gained",
+    "strat_burden_expected", "strat_p_burden", "strat_q_burden", "strat_p_burden_gained", "strat_q_burden_gained",
 )
 BY_SUBTYPE_COLUMNS = (
     "subtype", "gene", "met_mutated", "met_total", "ext_mutated", "ext_total", "met_fraction", "ext_fraction",
@@ -68,6 +72,7 @@ ENRICHED_COLUMNS = (
     "gene", "direction", "n_comparisons", "comparisons", "min_q",
     "paired_met_only", "paired_primary_only", "paired_q",
     "unpaired_odds_ratio", "unpaired_q", "external_odds_ratio", "external_q", "cmh_odds_ratio", "cmh_q",
+    "paired_q_burden_gained", "unpaired_q_burden_gained", "external_q_burden_gained",
 )
 FISHER_TEST = "fisher_exact_two_sided"
 MCNEMAR_TEST = "mcnemar_exact_two_sided"
@@ -145,13 +150,17 @@ def receptor_subtype(er: str, pr: str, her2: str) -> str:
 
 MAF_NEEDED = ("Hugo_Symbol", "Tumor_Sample_Barcode", "Variant_Classification")
 MAF_COUNTS = ("t_depth", "t_alt_count", "t_vaf")
+MAF_VARIANT = ("Chromosome", "Start_Position", "Reference_Allele", "Tumor_Seq_Allele2")
 _MISSING = frozenset({"", "NA", "NaN", "nan", ".", "NULL"})
 
 
 def read_maf_calls(path: str | os.PathLike, *, allow_empty: bool = False) -> pd.DataFrame:
     """The columns the enrichment tests need from a MAF: ``gene``, ``sample``,
     ``classification`` (strings), ``t_depth``, ``t_alt_count``, ``t_vaf`` (floats, NaN when the
-    column or the cell is missing) and ``line``. The count columns are optional; their presence
+    column or the cell is missing), ``line`` and ``variant`` (``gene|chrom:start:ref:alt`` from
+    ``Chromosome``, ``Start_Position``, ``Reference_Allele``, ``Tumor_Seq_Allele2``, ``chr``
+    prefix dropped; '' when the MAF has no Chromosome or Start_Position: the burden tests then
+    count every row as its own mutation). The count columns are optional; their presence
     is recorded in ``attrs['count_columns']``. Reading rules as :func:`metevo.cohort_compare.read_maf_genes`
     (gzip, ``#`` lines, case-insensitive names); a count that is not a non-negative number, or
     an alt count above the depth, is an :class:`InputError` naming the line and column. A MAF
@@ -174,7 +183,7 @@ def read_maf_calls(path: str | os.PathLike, *, allow_empty: bool = False) -> pd.
             raise InputError(f"missing required MAF column '{name}' (header has: {', '.join(header)})",
                              file=path, line=header_line, column=name)
         chosen[name] = found
-    for name in MAF_COUNTS:
+    for name in MAF_COUNTS + MAF_VARIANT:
         if name.lower() in by_lower:
             chosen[name] = by_lower[name.lower()]
     try:
@@ -229,6 +238,17 @@ def read_maf_calls(path: str | os.PathLike, *, allow_empty: bool = False) -> pd.
         raise InputError(f"VAF {out['t_vaf'].iat[i]:.4g} is above 1 (given in percent?)", file=path, line=int(lines[i]),
                          column=chosen["t_vaf"])
     out["line"] = lines
+    if "Chromosome" in frame.columns and "Start_Position" in frame.columns:
+        parts = [frame["Chromosome"].str.strip().str.replace(r"^chr", "", regex=True, case=False), ":",
+                 frame["Start_Position"].str.strip()]
+        for allele in ("Reference_Allele", "Tumor_Seq_Allele2"):
+            parts += [":", frame[allele].str.strip() if allele in frame.columns else ""]
+        variant = parts[0]
+        for part in parts[1:]:
+            variant = variant + part
+        out["variant"] = out["gene"] + "|" + variant
+    else:
+        out["variant"] = ""
     out.attrs["count_columns"] = tuple(n for n in MAF_COUNTS if n in frame.columns)
     return out
 
@@ -311,6 +331,17 @@ class Group:
     units: list[str]
     mutations: pd.DataFrame  # columns gene, unit
     subtype: dict[str, str] = field(default_factory=dict)
+    variants: pd.DataFrame | None = None  # columns gene, unit, variant: the distinct counted mutations of each unit
+    # (None: no burden-aware tests, their columns are empty)
+
+    def burden(self, units: Sequence[str] | None = None) -> np.ndarray:
+        """Each unit's number of distinct counted mutations (0 without a counted mutation), in
+        the order of ``units`` (default: all units). Needs ``variants``."""
+        units = self.units if units is None else list(units)
+        if self.variants is None:
+            raise ValueError(f"group '{self.label}' has no mutation list for burden tests")
+        counts = self.variants.groupby("unit", sort=False).size()
+        return counts.reindex(units, fill_value=0).to_numpy(dtype=np.int64)
 
     def mutated(self, genes: np.ndarray, units: Iterable[str] | None = None) -> np.ndarray:
         """Units (all, or those in ``units``) mutated in each gene."""
@@ -334,6 +365,21 @@ class Internal:
 
 def _counted(calls: pd.DataFrame, classes: Iterable[str] | None) -> pd.DataFrame:
     return calls if classes is None else calls[calls["classification"].isin(frozenset(classes))]
+
+
+def _variants(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Distinct (unit, mutation) rows of counted calls: gene, unit, variant. A mutation is its
+    ``variant`` key (gene, position, alleles), so one found in several samples of a unit counts
+    once; a call without a key (a MAF without positions) counts as its own mutation (sample and
+    line), i.e. the unit's burden is then the sum over its samples."""
+    if rows.empty:
+        return pd.DataFrame({"gene": pd.Series(dtype=object), "unit": pd.Series(dtype=object),
+                             "variant": pd.Series(dtype=object)})
+    key = rows["variant"].astype(str) if "variant" in rows.columns else pd.Series("", index=rows.index)
+    fallback = rows["sample"].astype(str) + "#" + rows["line"].astype(str)
+    key = key.where(key != "", fallback)
+    out = pd.DataFrame({"gene": rows["gene"].to_numpy(), "unit": rows[unit].to_numpy(), "variant": key.to_numpy()})
+    return out.drop_duplicates(["unit", "variant"], ignore_index=True)
 
 
 def _agreed(values: Sequence[str]) -> tuple[str, bool]:
@@ -402,7 +448,7 @@ def internal_groups(calls: pd.DataFrame, sheet: pd.DataFrame, *, classes: Iterab
             subtype[patient] = given or own or ("" if own_conflict else other)
         mutations = (pairs.loc[pairs["side"] == side, ["gene", "patient"]].rename(columns={"patient": "unit"})
                      .drop_duplicates(ignore_index=True))
-        groups[side] = Group(label, units, mutations, subtype)
+        groups[side] = Group(label, units, mutations, subtype, _variants(pairs[pairs["side"] == side], "patient"))
     several = used[used["side"] == "metastasis"].groupby("patient").size()
     if (several > 1).any():
         notes.append(f"{int((several > 1).sum())} patients have several metastasis/recurrence samples: each counts once, "
@@ -429,7 +475,7 @@ def external_group(calls: pd.DataFrame, *, label: str, classes: Iterable[str] | 
     rows = rows[rows["sample"].isin(frozenset(units))]
     mutations = rows.loc[:, ["gene", "sample"]].rename(columns={"sample": "unit"}).drop_duplicates(ignore_index=True)
     subtype = {u: (subtypes or {}).get(u, "") for u in units}
-    return Group(label, units, mutations, subtype)
+    return Group(label, units, mutations, subtype, _variants(rows, "sample"))
 
 
 # ------------------------------------------------------------------------------ the tests
@@ -476,6 +522,153 @@ def _genes(*groups: Group) -> np.ndarray:
     return np.array(sorted(genes), dtype=object)
 
 
+# ------------------------------------------------------------------------------ burden-aware tests
+
+BURDEN_COLUMNS = ("burden_expected", "p_burden", "q_burden", "p_burden_gained", "q_burden_gained")
+STRAT_BURDEN_COLUMNS = tuple(f"strat_{c}" for c in BURDEN_COLUMNS)
+_REL_ERR = 1 + 1e-7  # R fisher.test / mantelhaen.test: tables as likely as the observed one within 1e-7
+
+
+@dataclass(frozen=True)
+class BurdenResult:
+    """A burden-aware exact test: ``expected`` count on the metastasis side under the null,
+    two-sided ``p_value`` (the probabilities of every count at most as likely as the observed
+    one, R's rule) and one-sided ``p_gained`` = P(T >= observed)."""
+
+    observed: int
+    expected: float
+    p_value: float
+    p_gained: float
+
+
+def _exact_p(support_lo: int, pmf: np.ndarray, observed: int) -> BurdenResult:
+    """Two-sided and upper-tail p of ``observed`` under the distribution ``pmf`` of T on
+    ``support_lo, support_lo + 1, ...``."""
+    values = support_lo + np.arange(len(pmf))
+    expected = float((values * pmf).sum())
+    i = observed - support_lo
+    if i < 0 or i >= len(pmf):  # impossible under the null (cannot happen with consistent inputs)
+        return BurdenResult(observed, expected, 0.0, 0.0 if i >= len(pmf) else 1.0)
+    two = float(min(1.0, pmf[pmf <= pmf[i] * _REL_ERR].sum()))
+    gained = float(min(1.0, pmf[i:].sum()))
+    return BurdenResult(observed, expected, two, gained)
+
+
+def paired_burden_test(pi: Sequence[float], observed: int) -> BurdenResult:
+    """Burden-aware exact test of one gene over the patients with a private mutation in it
+    (algorithms.md 7.3): patient i's private mutation is in its metastasis with probability
+    ``pi[i]`` = n_M,i / (n_M,i + n_P,i) under the null; T = the number of metastasis-only
+    patients ~ Poisson-binomial(pi) (:func:`metevo.pathways.poisson_binomial_pmf`)."""
+    from metevo.pathways import poisson_binomial_pmf
+
+    return _exact_p(0, poisson_binomial_pmf(pi), int(observed))
+
+
+def hit_probability(share: float, burden: np.ndarray) -> np.ndarray:
+    """1 - (1 - share)^n: the chance that a unit with ``n`` mutations, each in the gene with
+    probability ``share``, has at least one in it."""
+    burden = np.asarray(burden, dtype=float)
+    if share >= 1:
+        return (burden > 0).astype(float)
+    return -np.expm1(burden * math.log1p(-share))
+
+
+def conditional_burden_pmf(q_met: Sequence[float], q_other: Sequence[float], total: int) -> tuple[int, np.ndarray]:
+    """Null distribution of the number of mutated metastasis units given ``total`` mutated
+    units on both sides, each unit mutated independently with its own probability:
+    P(T = t | total) ~ PB(q_met)(t) x PB(q_other)(total - t), PB the Poisson-binomial pmf.
+    Returns (smallest t, pmf over t = smallest ..). With equal probabilities on both sides
+    this is the hypergeometric distribution of Fisher's exact test."""
+    from metevo.pathways import poisson_binomial_pmf
+
+    n_met, n_other = len(q_met), len(q_other)
+    lo, hi = max(0, total - n_other), min(total, n_met)
+    if hi < lo:
+        raise ValueError(f"{total} mutated units cannot fit in {n_met} + {n_other} units")
+    t = np.arange(lo, hi + 1)
+    weights = poisson_binomial_pmf(q_met)[t] * poisson_binomial_pmf(q_other)[total - t]
+    norm = weights.sum()
+    if not norm > 0:
+        return lo, np.full(len(t), np.nan)
+    return lo, weights / norm
+
+
+def stratified_burden_test(strata_pmfs: Sequence[tuple[int, np.ndarray]], observed: int) -> BurdenResult:
+    """The test of T = the sum over strata of the mutated metastasis units: the strata's
+    conditional distributions (:func:`conditional_burden_pmf`) convolved, as R's exact
+    Mantel-Haenszel test convolves the strata's hypergeometric distributions."""
+    lo, pmf = 0, np.ones(1)
+    for s_lo, s_pmf in strata_pmfs:
+        lo += s_lo
+        pmf = np.convolve(pmf, s_pmf)
+    if np.isnan(pmf).any():
+        return BurdenResult(int(observed), math.nan, math.nan, math.nan)
+    return _exact_p(lo, pmf, int(observed))
+
+
+def burden_columns(genes: np.ndarray, strata_units: Sequence[tuple[Group, Sequence[str], Group, Sequence[str]]]) -> dict[str, np.ndarray]:
+    """Burden-adjusted test of each gene, metastasis side against the other side, summed over
+    strata (one stratum: the unstratified test). ``strata_units``: per stratum (metastasis
+    group, its units in the stratum, other group, its units in the stratum).
+
+    Within a stratum, unit s has ``n_s`` distinct counted mutations (:meth:`Group.burden`) and
+    the gene's share ``p_g`` = its mutations / all mutations of the stratum's units (both sides
+    pooled); under the null unit s is mutated in g with probability 1 - (1 - p_g)^n_s,
+    independently. Conditional on the gene's mutated units in each stratum, T (mutated
+    metastasis units, summed over strata) has the convolution of the strata's
+    :func:`conditional_burden_pmf`. Returns BURDEN_COLUMNS arrays (BH over the genes with a p).
+    """
+    n_genes = len(genes)
+    out = {name: np.full(n_genes, np.nan) for name in ("burden_expected", "p_burden", "p_burden_gained")}
+    if n_genes == 0 or not strata_units or any(g.variants is None for s in strata_units for g in (s[0], s[2])):
+        return _with_q(out)  # a Group built without its mutation list: no burden, no test
+    observed = np.zeros(n_genes, dtype=np.int64)
+    per_stratum = []
+    for met, met_units, other, other_units in strata_units:
+        n_met, n_other = met.burden(met_units), other.burden(other_units)
+        total_mutations = int(n_met.sum() + n_other.sum())
+        k_met, k_other = met.mutated(genes, met_units), other.mutated(genes, other_units)
+        in_met = met.variants[met.variants["unit"].isin(frozenset(met_units))]
+        in_other = other.variants[other.variants["unit"].isin(frozenset(other_units))]
+        m_gene = (in_met.groupby("gene", sort=False).size().reindex(genes, fill_value=0).to_numpy(dtype=np.int64)
+                  + in_other.groupby("gene", sort=False).size().reindex(genes, fill_value=0).to_numpy(dtype=np.int64))
+        observed += k_met
+        cache: dict[tuple[int, int], tuple[int, np.ndarray]] = {}
+        keys = list(zip(m_gene.tolist(), (k_met + k_other).tolist()))
+        for m, k in set(keys):
+            if k == 0:
+                cache[(m, k)] = (0, np.ones(1))
+            else:
+                share = m / total_mutations
+                cache[(m, k)] = conditional_burden_pmf(hit_probability(share, n_met), hit_probability(share, n_other), k)
+        per_stratum.append([cache[key] for key in keys])
+    for i in range(n_genes):
+        result = stratified_burden_test([stratum[i] for stratum in per_stratum], int(observed[i]))
+        out["burden_expected"][i] = result.expected
+        out["p_burden"][i] = result.p_value
+        out["p_burden_gained"][i] = result.p_gained
+    return _with_q(out)
+
+
+def _with_q(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {"burden_expected": out["burden_expected"], "p_burden": out["p_burden"], "q_burden": _bh(out["p_burden"]),
+            "p_burden_gained": out["p_burden_gained"], "q_burden_gained": _bh(out["p_burden_gained"])}
+
+
+def private_burden(primary: Group, metastasis: Group, patients: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per patient (in ``patients`` order): the numbers of distinct counted mutations private
+    to its metastasis unit (in no primary sample) and private to its primary unit."""
+    keep = frozenset(patients)
+    met = metastasis.variants[metastasis.variants["unit"].isin(keep)]
+    pri = primary.variants[primary.variants["unit"].isin(keep)]
+    joined = met.loc[:, ["unit", "variant"]].assign(m=True).merge(pri.loc[:, ["unit", "variant"]].assign(p=True),
+                                                                 on=["unit", "variant"], how="outer")
+    in_met, in_pri = joined["m"].eq(True), joined["p"].eq(True)
+    met_private = joined.loc[in_met & ~in_pri].groupby("unit").size().reindex(patients, fill_value=0)
+    pri_private = joined.loc[~in_met & in_pri].groupby("unit").size().reindex(patients, fill_value=0)
+    return met_private.to_numpy(dtype=np.int64), pri_private.to_numpy(dtype=np.int64)
+
+
 def paired_table(primary: Group, metastasis: Group, *, min_mutated: int = 3) -> pd.DataFrame:
     """Exact McNemar test per gene over the patients in both groups (PAIRED_COLUMNS).
 
@@ -510,14 +703,69 @@ def paired_table(primary: Group, metastasis: Group, *, min_mutated: int = 3) -> 
     p_two = np.array([cache[k][0] for k in zip(b.tolist(), c.tolist())], dtype=float)
     p_gain = np.array([cache[k][1] for k in zip(b.tolist(), c.tolist())], dtype=float)
     p_chi = np.array([cache[k][2] for k in zip(b.tolist(), c.tolist())], dtype=float)
+    burden = _paired_burden(primary, metastasis, pairs, joined, in_met, in_pri, counts.index)
     out = pd.DataFrame({
         "gene": counts.index.astype(str), "n_pairs": n, "both": both, "met_only": b, "primary_only": c,
         "neither": n - both - b - c, "met_mutated": both + b, "primary_mutated": both + c,
         "met_fraction": (both + b) / n, "primary_fraction": (both + c) / n,
         "p_value": p_two, "q_value": _bh(p_two), "p_gained": p_gain, "q_gained": _bh(p_gain), "p_chisq": p_chi,
-        "test": MCNEMAR_TEST,
+        "test": MCNEMAR_TEST, **burden,
     })
     return _sorted(out).loc[:, list(PAIRED_COLUMNS)]
+
+
+def _paired_burden(primary: Group, metastasis: Group, pairs: Sequence[str], joined: pd.DataFrame, in_met: np.ndarray,
+                   in_pri: np.ndarray, genes: pd.Index) -> dict[str, np.ndarray]:
+    """BURDEN_COLUMNS of the paired table: per gene, the patients mutated in one tumour only,
+    T = those mutated in the metastasis, :func:`paired_burden_test` with each patient's
+    :func:`private_pi` from its private mutation counts (:func:`private_burden`) and the gene's
+    share of all private mutations of the paired patients."""
+    if primary.variants is None or metastasis.variants is None:
+        return _with_q({name: np.full(len(genes), np.nan) for name in ("burden_expected", "p_burden", "p_burden_gained")})
+    n_met, n_pri = private_burden(primary, metastasis, pairs)
+    index = {p: i for i, p in enumerate(pairs)}
+    shares = private_shares(primary, metastasis, pairs)
+    total = int(n_met.sum() + n_pri.sum())
+    discordant = joined.loc[in_met != in_pri, ["gene", "unit"]].assign(met=in_met[in_met != in_pri])
+    by_gene = {g: (f["unit"].tolist(), f["met"].tolist()) for g, f in discordant.groupby("gene", sort=False)}
+    out = {name: np.full(len(genes), np.nan) for name in ("burden_expected", "p_burden", "p_burden_gained")}
+    for i, gene in enumerate(genes):
+        units, met = by_gene.get(gene, ([], []))
+        rows = [index[u] for u in units]
+        pi = private_pi(shares.get(gene, 0) / total if total else 0.0, n_met[rows], n_pri[rows])
+        result = paired_burden_test(pi, int(sum(met)))
+        out["burden_expected"][i] = result.expected
+        out["p_burden"][i] = result.p_value
+        out["p_burden_gained"][i] = result.p_gained
+    return _with_q(out)
+
+
+def private_pi(share: float, n_met: np.ndarray, n_primary: np.ndarray) -> np.ndarray:
+    """Null probability that a patient mutated in a gene in one tumour only has it in the
+    metastasis, from its private mutation counts: pi = qM (1 - qP) / (qM (1 - qP) + qP (1 - qM)),
+    q = 1 - (1 - share)^n (:func:`hit_probability`); the discordant-pair probability of
+    :func:`metevo.pathways.private_gene_set_test` for one gene. For a rarely hit gene (share -> 0)
+    it is algorithms.md 7.3's n_M / (n_M + n_P); for a gene hit often it is further from 1/2
+    (a tumour with more mutations is more often hit, but also more often hit on both sides)."""
+    n_met, n_primary = np.asarray(n_met, dtype=float), np.asarray(n_primary, dtype=float)
+    if share <= 0 or share >= 1:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(n_met + n_primary > 0, n_met / np.maximum(n_met + n_primary, 1), 0.5)
+    q_met, q_pri = hit_probability(share, n_met), hit_probability(share, n_primary)
+    num = q_met * (1 - q_pri)
+    den = num + q_pri * (1 - q_met)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), 0.5)
+
+
+def private_shares(primary: Group, metastasis: Group, patients: Sequence[str]) -> dict[str, int]:
+    """Gene -> number of private mutations (in one tumour of a patient only) over ``patients``."""
+    keep = frozenset(patients)
+    met = metastasis.variants[metastasis.variants["unit"].isin(keep)]
+    pri = primary.variants[primary.variants["unit"].isin(keep)]
+    both = pd.concat([met, pri], ignore_index=True)
+    private = both.drop_duplicates(["unit", "variant"], keep=False)
+    return private.groupby("gene", sort=False).size().to_dict()
 
 
 def unpaired_table(metastasis: Group, primary: Group, *, min_mutated: int = 3) -> pd.DataFrame:
@@ -532,7 +780,8 @@ def unpaired_table(metastasis: Group, primary: Group, *, min_mutated: int = 3) -
     b_tot = np.full(len(genes), len(primary.units), dtype=np.int64)
     out = pd.DataFrame({"gene": genes.astype(str), "a_mutated": a_mut, "a_total": a_tot, "b_mutated": b_mut,
                         "b_total": b_tot, "a_fraction": _fraction(a_mut, a_tot), "b_fraction": _fraction(b_mut, b_tot),
-                        **_fisher(a_mut, a_tot, b_mut, b_tot), "cohort_a": metastasis.label, "cohort_b": primary.label})
+                        **_fisher(a_mut, a_tot, b_mut, b_tot), "cohort_a": metastasis.label, "cohort_b": primary.label,
+                        **burden_columns(genes, [(metastasis, metastasis.units, primary, primary.units)])})
     return _sorted(out).loc[:, list(UNPAIRED_COLUMNS)]
 
 
@@ -634,6 +883,12 @@ def external_tables(metastasis: Group, external: Group, *, min_mutated: int = 3,
     out["cmh_exact_p_value"] = cmh["exact_p_value"]
     out["cmh_exact_q_value"] = _bh(cmh["exact_p_value"])
     out["cmh_test"] = np.where(tested, CMH_TEST, "")
+    for name, values in burden_columns(genes, [(metastasis, metastasis.units, external, external.units)]).items():
+        out[name] = values
+    strat = burden_columns(genes, [(metastasis, metastasis.units_of(s), external, external.units_of(s)) for s in used]
+                           if len(used) >= 2 else [])
+    for name, values in strat.items():
+        out[f"strat_{name}"] = values
     out["external"] = external.label
     out["ext_refiltered"] = "" if ext_filter is None else ("yes" if ext_filter.refiltered else "no")
     out["ext_filter"] = "" if ext_filter is None else ext_filter.description
@@ -645,13 +900,31 @@ def external_tables(metastasis: Group, external: Group, *, min_mutated: int = 3,
 
 
 def enriched_table(paired: pd.DataFrame, unpaired: pd.DataFrame, external: pd.DataFrame | None = None,
-                   by_subtype: pd.DataFrame | None = None, *, fdr: float = 0.1) -> pd.DataFrame:
-    """Genes with q <= ``fdr`` in any comparison (ENRICHED_COLUMNS), sorted by their smallest q.
+                   by_subtype: pd.DataFrame | None = None, *, fdr: float = 0.1, burden: bool = True) -> pd.DataFrame:
+    """The genes reported as mutated more (or less) often in metastases (ENRICHED_COLUMNS),
+    sorted by their smallest q, then gene.
 
-    Comparisons: ``paired`` (two-sided McNemar q), ``unpaired``, ``external`` (Fisher q),
-    ``external_cmh`` (asymptotic CMH q), ``external[SUBTYPE]`` (within-subtype Fisher q). Each is
-    listed in ``comparisons`` with the side the gene is more often mutated in (``name:metastasis``
-    or ``name:primary``); ``direction`` is that side when all agree, else ``mixed``.
+    ``burden`` (default), the burden-aware rule: a gene is reported when a burden-aware test
+    supports it, in the same direction as the plain test of that comparison. Comparisons:
+    ``paired_burden`` (paired.tsv), ``unpaired_burden`` (unpaired.tsv) and, with an external
+    cohort, ``external_strat_burden`` (the test within subtype strata, with the plain CMH test)
+    when the table has strata, else ``external_burden`` (overall, with the plain Fisher test).
+
+    * side ``metastasis``: one-sided ``q_burden_gained`` <= ``fdr`` and the plain effect toward
+      the metastases (odds ratio > 1, or met_only > primary_only);
+    * side ``primary``: two-sided ``q_burden`` <= ``fdr`` with fewer mutated metastasis units
+      than the burden null expects, and the plain test's q <= ``fdr`` with its effect toward the
+      primaries. (A selected driver is mutated in metastases about as often as in primaries, not
+      in proportion to their burden: the burden test alone calls it "depleted in metastases",
+      which is not evidence of a primary-specific gene.)
+
+    ``burden=False`` (``--no-burden``), the plain rule: q <= ``fdr`` in any of ``paired``
+    (two-sided McNemar q), ``unpaired``, ``external`` (Fisher q), ``external_cmh`` (asymptotic CMH
+    q), ``external[SUBTYPE]`` (within-subtype Fisher q), in either direction.
+
+    Each supporting comparison is listed in ``comparisons`` with its side (``name:metastasis`` or
+    ``name:primary``); ``direction`` is that side when all agree, else ``mixed``; ``min_q`` the
+    smallest of their q-values (the q each rule used).
     """
     support: dict[str, list[tuple[str, str, float]]] = {}
 
@@ -661,30 +934,64 @@ def enriched_table(paired: pd.DataFrame, unpaired: pd.DataFrame, external: pd.Da
                 side = "metastasis" if up else ("primary" if down else "neither")
                 support.setdefault(gene, []).append((name, side, float(qv)))
 
-    def ratio(frame: pd.DataFrame, column: str):
-        values = frame[column].to_numpy(dtype=float)
-        return values > 1, values < 1
+    def values(frame: pd.DataFrame, column: str) -> np.ndarray:
+        return frame[column].to_numpy(dtype=float)
 
-    if len(paired):
-        b, c = paired["met_only"].to_numpy(dtype=float), paired["primary_only"].to_numpy(dtype=float)
-        add("paired", paired["gene"], paired["q_value"].to_numpy(dtype=float), b > c, b < c)
-    if len(unpaired):
-        add("unpaired", unpaired["gene"], unpaired["q_value"].to_numpy(dtype=float), *ratio(unpaired, "odds_ratio"))
-    if external is not None and len(external):
-        add("external", external["gene"], external["q_value"].to_numpy(dtype=float), *ratio(external, "odds_ratio"))
-        add("external_cmh", external["gene"], external["cmh_q_value"].to_numpy(dtype=float),
-            *ratio(external, "cmh_odds_ratio"))
-    if by_subtype is not None and len(by_subtype):
-        for subtype in SUBTYPES:
-            part = by_subtype[by_subtype["subtype"] == subtype]
-            if len(part):
-                add(f"external[{subtype}]", part["gene"], part["q_value"].to_numpy(dtype=float), *ratio(part, "odds_ratio"))
+    def ratio(frame: pd.DataFrame, column: str):
+        v = values(frame, column)
+        return v > 1, v < 1
+
+    def add_burden(name: str, frame: pd.DataFrame, prefix: str, plain_q: str, up: np.ndarray, down: np.ndarray) -> None:
+        observed = frame["_observed"].to_numpy(dtype=float)
+        expected = values(frame, f"{prefix}burden_expected")
+        gained_q = values(frame, f"{prefix}q_burden_gained")
+        two_q = values(frame, f"{prefix}q_burden")
+        plain = values(frame, plain_q)
+        for gene, qg, q2, qp, o, e, u, d in zip(frame["gene"], gained_q, two_q, plain, observed, expected, up, down):
+            if qg == qg and qg <= fdr and u:
+                support.setdefault(gene, []).append((name, "metastasis", float(qg)))
+            elif q2 == q2 and q2 <= fdr and o < e and d and qp == qp and qp <= fdr:
+                support.setdefault(gene, []).append((name, "primary", float(max(q2, qp))))
+
+    if burden:
+        if len(paired):
+            b, c = values(paired, "met_only"), values(paired, "primary_only")
+            add_burden("paired_burden", paired.assign(_observed=b), "", "q_value", b > c, b < c)
+        if len(unpaired):
+            add_burden("unpaired_burden", unpaired.assign(_observed=values(unpaired, "a_mutated")), "", "q_value",
+                       *ratio(unpaired, "odds_ratio"))
+        if external is not None and len(external):
+            stratified = bool((external["cmh_strata"].fillna("").astype(str) != "").any())
+            if stratified:
+                add_burden("external_strat_burden", external.assign(_observed=values(external, "cmh_met_mutated")),
+                           "strat_", "cmh_q_value", *ratio(external, "cmh_odds_ratio"))
+            else:
+                add_burden("external_burden", external.assign(_observed=values(external, "met_mutated")), "", "q_value",
+                           *ratio(external, "odds_ratio"))
+    else:
+        if len(paired):
+            b, c = values(paired, "met_only"), values(paired, "primary_only")
+            add("paired", paired["gene"], values(paired, "q_value"), b > c, b < c)
+        if len(unpaired):
+            add("unpaired", unpaired["gene"], values(unpaired, "q_value"), *ratio(unpaired, "odds_ratio"))
+        if external is not None and len(external):
+            add("external", external["gene"], values(external, "q_value"), *ratio(external, "odds_ratio"))
+            add("external_cmh", external["gene"], values(external, "cmh_q_value"), *ratio(external, "cmh_odds_ratio"))
+        if by_subtype is not None and len(by_subtype):
+            for subtype in SUBTYPES:
+                part = by_subtype[by_subtype["subtype"] == subtype]
+                if len(part):
+                    add(f"external[{subtype}]", part["gene"], values(part, "q_value"), *ratio(part, "odds_ratio"))
     lookup = {}
+    strat = external is not None and len(external) and bool((external["cmh_strata"].fillna("").astype(str) != "").any())
     for name, frame, columns in (
-        ("paired", paired, {"met_only": "paired_met_only", "primary_only": "paired_primary_only", "q_value": "paired_q"}),
-        ("unpaired", unpaired, {"odds_ratio": "unpaired_odds_ratio", "q_value": "unpaired_q"}),
+        ("paired", paired, {"met_only": "paired_met_only", "primary_only": "paired_primary_only", "q_value": "paired_q",
+                            "q_burden_gained": "paired_q_burden_gained"}),
+        ("unpaired", unpaired, {"odds_ratio": "unpaired_odds_ratio", "q_value": "unpaired_q",
+                                "q_burden_gained": "unpaired_q_burden_gained"}),
         ("external", external, {"odds_ratio": "external_odds_ratio", "q_value": "external_q",
-                                "cmh_odds_ratio": "cmh_odds_ratio", "cmh_q_value": "cmh_q"}),
+                                "cmh_odds_ratio": "cmh_odds_ratio", "cmh_q_value": "cmh_q",
+                                ("strat_q_burden_gained" if strat else "q_burden_gained"): "external_q_burden_gained"}),
     ):
         if frame is not None and len(frame):
             lookup[name] = (frame.set_index("gene"), columns)
@@ -696,7 +1003,7 @@ def enriched_table(paired: pd.DataFrame, unpaired: pd.DataFrame, external: pd.Da
                "min_q": min(q for _, _, q in items)}
         for frame, columns in lookup.values():
             for source, target in columns.items():
-                row[target] = frame.at[gene, source] if gene in frame.index else np.nan
+                row[target] = frame.at[gene, source] if gene in frame.index and source in frame.columns else np.nan
         rows.append(row)
     out = pd.DataFrame(rows, columns=list(ENRICHED_COLUMNS))
     for column in ("paired_met_only", "paired_primary_only"):

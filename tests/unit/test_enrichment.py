@@ -206,8 +206,17 @@ def test_external_refilter_counts_and_cmh_strata(full_run):
     assert summary["external_rows_removed_by_filter"] == "3" and summary["cohort_rows_removed_by_filter"] == "1"
 
 
-def test_enriched_summary_lists_supporting_comparisons(full_run):
-    enriched = _read(full_run / "enriched.tsv")
+def test_enriched_summary_lists_supporting_comparisons(full_run, capsys):
+    """--no-burden: the plain rule, q <= 0.1 in any comparison, either direction."""
+    out = full_run.parent / "plain"
+    tmp = full_run.parent
+    rc, err = _run(capsys, "enrichment", "--maf", tmp / "cohort.maf", "--samplesheet", tmp / "sheet.csv", "--external-maf",
+                   tmp / "ext.maf", "--external-samples", tmp / "ext_samples.txt", "--external-clinical",
+                   tmp / "ext_clinical.tsv", "--external-label", "EXT", "--min-mutated", "1", "--no-burden", "--outdir", out)
+    assert rc == 0, err
+    for name in ("paired.tsv", "unpaired.tsv", "external.tsv", "external_by_subtype.tsv"):
+        assert (out / name).read_bytes() == (full_run / name).read_bytes()
+    enriched = _read(out / "enriched.tsv")
     unpaired = _read(full_run / "unpaired.tsv").set_index("gene")
     ext = _read(full_run / "external.tsv").set_index("gene")
     paired = _read(full_run / "paired.tsv").set_index("gene")
@@ -226,6 +235,52 @@ def test_enriched_summary_lists_supporting_comparisons(full_run):
     assert got == expected
     gain = enriched.set_index("gene").loc["GAIN"]
     assert gain.direction == "metastasis" and gain.paired_met_only == 6 and gain.paired_primary_only == 0
+
+
+def test_enriched_burden_rule_recomputed_from_the_tables(full_run):
+    """Default rule: one-sided burden q <= 0.1 with the plain effect toward the metastases (paired,
+    unpaired, external within strata since the run has them), or two-sided burden q and plain q
+    <= 0.1 toward the primaries."""
+    enriched = _read(full_run / "enriched.tsv")
+    paired = _read(full_run / "paired.tsv").set_index("gene")
+    unpaired = _read(full_run / "unpaired.tsv").set_index("gene")
+    ext = _read(full_run / "external.tsv").set_index("gene")
+    assert (ext["cmh_strata"] == "HR+/HER2-,HER2+,TNBC").all()
+    expected = {}
+    for name, frame, prefix, plain_q, observed, up in (
+            ("paired_burden", paired, "", "q_value", paired.met_only, paired.met_only > paired.primary_only),
+            ("unpaired_burden", unpaired, "", "q_value", unpaired.a_mutated, unpaired.odds_ratio > 1),
+            ("external_strat_burden", ext, "strat_", "cmh_q_value", ext.cmh_met_mutated, ext.cmh_odds_ratio > 1)):
+        for gene in frame.index:
+            if frame.at[gene, f"{prefix}q_burden_gained"] <= 0.1 and up[gene]:
+                expected.setdefault(gene, []).append(f"{name}:metastasis")
+            elif (frame.at[gene, f"{prefix}q_burden"] <= 0.1 and observed[gene] < frame.at[gene, f"{prefix}burden_expected"]
+                  and not up[gene] and frame.at[gene, plain_q] <= 0.1):
+                expected.setdefault(gene, []).append(f"{name}:primary")
+    got = {r.gene: r.comparisons.split(";") for r in enriched.itertuples()}
+    assert got == expected
+    # GAIN, unpaired, by brute force over every set of 9 mutated units among the 18: burdens (counted
+    # calls) of the metastasis units P1..P9 = 1,1,1,2 (GAIN and LOSS),1,1,1,0 (P8: filtered),1 and of
+    # the primary units P1..P8, P10 = 1,1,1,0,0,0,1,0,1; GAIN holds 9 of the 14 mutations, so a unit
+    # with n mutations is mutated with q = 1 - (5/14)^n
+    import itertools
+
+    burdens = [1, 1, 1, 2, 1, 1, 1, 0, 1] + [1, 1, 1, 0, 0, 0, 1, 0, 1]
+    q = [1 - (5 / 14) ** n for n in burdens]
+    weight = np.zeros(10)
+    for chosen in itertools.combinations(range(18), 9):
+        inside = set(chosen)
+        w = math.prod(q[i] if i in inside else 1 - q[i] for i in range(18))
+        weight[sum(i < 9 for i in chosen)] += w
+    pmf = weight / weight.sum()
+    assert unpaired.at["GAIN", "p_burden_gained"] == pytest.approx(pmf[8:].sum(), rel=1e-9)
+    assert unpaired.at["GAIN", "p_burden"] == pytest.approx(pmf[pmf <= pmf[8] * (1 + 1e-7)].sum(), rel=1e-9)
+    assert unpaired.at["GAIN", "burden_expected"] == pytest.approx((np.arange(10) * pmf).sum(), rel=1e-9)
+    assert "GAIN" in got and got["GAIN"][0] == "unpaired_burden:metastasis"
+    row = enriched.set_index("gene").loc["GAIN"]
+    assert row.unpaired_q_burden_gained == unpaired.at["GAIN", "q_burden_gained"]
+    assert row.external_q_burden_gained == ext.at["GAIN", "strat_q_burden_gained"]
+    assert list(enriched.columns) == list(E.ENRICHED_COLUMNS)
 
 
 def test_external_maf_without_counts_is_not_refiltered(tmp_path, capsys):
@@ -375,11 +430,22 @@ def test_confounding_by_subtype_is_removed_by_cmh(tmp_path, capsys):
             tables.append([[r.met_mutated, r.met_total - r.met_mutated], [r.ext_mutated, r.ext_total - r.ext_mutated]])
         assert ext.loc[gene, "cmh_p_value"] == pytest.approx(cmh_test(tables).p_value, rel=1e-9)
         assert ext.loc[gene, "cmh_exact_p_value"] == pytest.approx(cmh_test(tables, exact=True).p_value, rel=1e-9)
+    # enriched.tsv, burden-aware rule: the planted genes through the stratified burden test, the
+    # confounded ones not gained (their strata's burden p-values are null p-values too)
     enriched = _read(out / "enriched.tsv").set_index("gene")
     assert {f"PLANT{i}" for i in range(1, 6)} <= set(enriched.index)
-    assert all("external_cmh:metastasis" in enriched.loc[f"PLANT{i}", "comparisons"] for i in range(1, 6))
-    assert sum("external_cmh" in enriched.loc[g, "comparisons"] for g in conf.index if g in enriched.index) <= 2
-    assert all("external:metastasis" in enriched.loc[g, "comparisons"] for g in conf.index)
+    assert all(enriched.loc[f"PLANT{i}", "comparisons"] == "external_strat_burden:metastasis" for i in range(1, 6))
+    assert not any(enriched.loc[g, "direction"] == "metastasis" for g in conf.index if g in enriched.index)
+    assert sum(g in enriched.index for g in conf.index) <= 2
+    # (here a tumour's burden is its number of these 45 genes, so PLANT's gain raises the metastases'
+    # burden and the confounded genes sit below their burden expectation: the one-sided test)
+    assert (conf["strat_p_burden_gained"] < 0.05).sum() <= 3 and (plant["strat_q_burden_gained"] < 1e-4).all()
+    # the plain rule (--no-burden) lists every confounded gene through the overall Fisher test
+    plain = E.enriched_table(ext.reset_index().iloc[:0], ext.reset_index().iloc[:0], ext.reset_index(),
+                             by.reset_index(), burden=False).set_index("gene")
+    assert all("external_cmh:metastasis" in plain.loc[f"PLANT{i}", "comparisons"] for i in range(1, 6))
+    assert sum("external_cmh" in plain.loc[g, "comparisons"] for g in conf.index if g in plain.index) <= 2
+    assert all("external:metastasis" in plain.loc[g, "comparisons"] for g in conf.index)
 
 
 # ------------------------------------------------------------------------------ bad inputs

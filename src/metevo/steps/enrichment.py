@@ -1,11 +1,12 @@
 """``metevo enrichment --maf COHORT.maf --samplesheet S.csv [--clinical C.csv]
 [--external-maf M.maf [--external-samples LIST] [--external-clinical T.tsv]
 [--external-subtype-column COL] [--external-label NAME]] [--min-depth 10 --min-alt 3
---min-vaf 0.05] [--min-mutated 3] [--classes LIST] [--fdr 0.1] --outdir D``.
+--min-vaf 0.05] [--min-mutated 3] [--classes LIST] [--fdr 0.1] [--no-burden] --outdir D``.
 
 Genes mutated more often in metastases: paired (exact McNemar), all metastases vs all
 primaries (Fisher), metastases vs an external primary cohort (Fisher overall and within
-subtype, Cochran-Mantel-Haenszel across subtypes), and a summary of the significant genes.
+subtype, Cochran-Mantel-Haenszel across subtypes), each with a burden-aware exact test (metastases
+carry more mutations), and a summary of the significant genes.
 Writes D/paired.tsv, D/unpaired.tsv, D/enriched.tsv, D/summary.tsv and, with --external-maf,
 D/external.tsv and D/external_by_subtype.tsv. Method, rules and columns: docs/enrichment.md;
 science in :mod:`metevo.enrichment`.
@@ -70,6 +71,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                           "'all' (default: maftools' non-synonymous classes)")
     parser.add_argument("--fdr", type=_fraction, default=0.1, metavar="Q",
                         help="q-value at or below which a gene enters enriched.tsv [0.1]")
+    parser.add_argument("--no-burden", action="store_true",
+                        help="enriched.tsv by the plain tests' q-values (any comparison, either direction) instead of "
+                             "the burden-aware rule (docs/enrichment.md)")
     parser.add_argument("--outdir", required=True, help="output folder")
 
 
@@ -173,8 +177,10 @@ def run(args: argparse.Namespace) -> None:
             ("external_subtype_source", source),
             ("cmh_strata", ",".join(used) if len(used) >= 2 else ""),
         ]
-    enriched = E.enriched_table(paired, unpaired, external, by_subtype, fdr=args.fdr)
-    summary += [("enriched_genes", str(len(enriched)))] + [("note", n) for n in notes]
+    enriched = E.enriched_table(paired, unpaired, external, by_subtype, fdr=args.fdr, burden=not args.no_burden)
+    rule = ("plain tests: q <= fdr in any comparison" if args.no_burden else
+            "burden-aware: burden test q <= fdr (gained: one-sided) in the plain test's direction")
+    summary += [("enriched_rule", rule), ("enriched_genes", str(len(enriched)))] + [("note", n) for n in notes]
 
     outdir = Path(args.outdir)
     with Outputs() as out:
