@@ -440,3 +440,49 @@ def test_threads_give_the_same_table(sample, tmp_path):
         metevo("bin-counts", "--bam", bam, "--sample", "S1", "--annotation", ann, "--threads", str(threads), "--out", out)
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
+
+
+# --------------------------------------------------------------------------------------
+# the counting process (bin-counts --threads > 1)
+# --------------------------------------------------------------------------------------
+
+def _count_via(counter, bins):
+    names = {"1": "chr1", "2": "chr2", "X": "chrX"}
+    chroms = [c for c in pd.unique(bins["chromosome"]) if c in names]
+    breaks = [np.concatenate((bins.loc[bins["chromosome"] == c, "start"].to_numpy(), [bins.loc[bins["chromosome"] == c, "end"].max() + 1]))
+              for c in chroms]
+    res = counter.count([names[c] for c in chroms], breaks, drop=DROP, min_mapq=37)
+    return np.concatenate(res.counts_q), np.concatenate(res.counts_all), res.has_mapq
+
+
+def test_counting_process_gives_the_same_counts(sample):
+    _, reads, bam, bins = sample
+    counter = bamio.CountingProcess(bam, threads=2)
+    assert counter.proc is not None and counter.proc.pid != os.getpid()
+    q, a, has_mapq = _count_via(counter, bins)
+    assert counter.proc is None  # waited for
+    tq, ta, t_has = _truth(reads, bins)
+    assert (q == tq).all() and (a == ta).all() and has_mapq == t_has
+
+
+def test_counting_process_errors_and_deaths(sample, tmp_path):
+    _, reads, bam, bins = sample
+    data = bytearray(bam.read_bytes())
+    at, size = _blocks(bytes(data))[5]
+    data[at + size - 8] ^= 0xFF
+    path = tmp_path / "crc.bam"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError) as err:
+        _count_via(bamio.CountingProcess(path, threads=2), bins)
+    assert f"corrupt BAM: the BGZF block at byte {at:,} does not inflate" in _one_line(err.value, path)
+    # a process that died (killed) before counting: the counts are made in this process
+    counter = bamio.CountingProcess(bam, threads=2)
+    counter.proc.kill()
+    counter.proc.join()
+    q, _, _ = _count_via(counter, bins)
+    assert (q == _truth(reads, bins)[0]).all()
+    # closed without counting (an error in the caller first): the process is stopped
+    counter = bamio.CountingProcess(bam, threads=2)
+    proc = counter.proc
+    counter.close()
+    assert not proc.is_alive() and counter.proc is None

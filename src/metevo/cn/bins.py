@@ -171,14 +171,17 @@ def count_reads(
     threads: int = 1,
     reference: str | os.PathLike | None = None,
     reader: str = "auto",
+    counter=None,
 ) -> BinCounts:
     """QDNAseq binReadCounts of one BAM/CRAM over ``bins`` (chromosome start end, sorted).
 
     See the module docstring for the rules. Chromosomes of ``bins`` absent from the BAM get
     zero counts; BAM contigs without bins are not read. ``reader``: "auto" (the BGZF reader
     for BAMs, pysam for the rest), "bgzf" or "pysam". ``threads``: BGZF inflating threads, or
-    pysam processes counting chromosomes (largest first). Raises InputError for a BAM that
-    cannot be opened, is truncated or corrupt, or has no index.
+    pysam processes counting chromosomes (largest first). ``counter``: a
+    :class:`metevo.io.bam.CountingProcess` of this BAM started earlier, used by the BGZF
+    reader. Raises InputError for a BAM that cannot be opened, is truncated or corrupt, or has
+    no index.
     """
     from metevo.io.bam import is_bgzf_bam
 
@@ -209,7 +212,7 @@ def count_reads(
         tasks.append((core, path, str(reference) if reference else None, by_core[core], breaks, int(min_mapq), drop))
     use_bgzf = reader == "bgzf" or (reader == "auto" and is_bgzf_bam(path))
     if use_bgzf:
-        results = _count_bgzf(path, tasks, contigs, min_mapq=int(min_mapq), drop=drop, threads=int(threads))
+        results = _count_bgzf(path, tasks, contigs, min_mapq=int(min_mapq), drop=drop, threads=int(threads), counter=counter)
     else:
         results = _count_pysam(tasks, contigs, threads=int(threads))
     has_mapq = any(res[2] for res in results.values())
@@ -221,12 +224,13 @@ def count_reads(
 
 
 def _count_bgzf(path: str, tasks: list, contigs: dict[str, int], *, min_mapq: int, drop: int,
-                threads: int) -> dict[str, tuple[np.ndarray, np.ndarray, bool]]:
+                threads: int, counter=None) -> dict[str, tuple[np.ndarray, np.ndarray, bool]]:
     """_count_contig's results for every task, from one pass of the BGZF reader."""
     from metevo.io.bam import count_bins
 
-    res = count_bins(path, [t[3] for t in tasks], [t[4] for t in tasks], drop=drop, min_mapq=min_mapq, threads=threads,
-                     expected_references=list(contigs.items()))
+    names, breaks = [t[3] for t in tasks], [t[4] for t in tasks]
+    kw = dict(drop=drop, min_mapq=min_mapq, expected_references=list(contigs.items()))
+    res = counter.count(names, breaks, **kw) if counter is not None else count_bins(path, names, breaks, threads=threads, **kw)
     # has_mapq is the BAM's (over every chromosome counted), as the per-contig flags' any()
     return {t[0]: (q, a, res.has_mapq) for t, q, a in zip(tasks, res.counts_q, res.counts_all)}
 

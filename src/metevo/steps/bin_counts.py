@@ -37,6 +37,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
+    from metevo.errors import ConfigError
+    from metevo.io.bam import CountingProcess, is_bgzf_bam
+
+    sample = args.sample.strip()
+    if not sample or any(ch in sample for ch in "\t\n\r"):
+        raise ConfigError("--sample must be a non-empty name without tabs or newlines")
+    if args.min_mapq < 0 or args.min_mapq > 254:
+        raise ConfigError(f"--min-mapq must be between 0 and 254, not {args.min_mapq}")
+    if args.threads < 1:
+        raise ConfigError(f"--threads must be at least 1, not {args.threads}")
+
+    # A BAM is counted in a process forked now, before pandas and pysam are imported: it
+    # loads the compiled record kernel while this one checks the header and builds the bins.
+    counter = None
+    if args.threads > 1 and is_bgzf_bam(args.bam):
+        counter = CountingProcess(args.bam, threads=args.threads)
+    try:
+        _count(args, sample, counter)
+    finally:
+        if counter is not None:
+            counter.close()
+
+
+def _count(args: argparse.Namespace, sample: str, counter) -> None:
     import numpy as np
 
     from metevo.cn.bins import alignment_contigs, bin_grid, count_reads, require_index, select_chromosomes
@@ -46,16 +70,8 @@ def run(args: argparse.Namespace) -> None:
     from metevo.io.bins import ANNOTATION_COLUMNS, POSITION_COLUMNS, read_bins, write_bins
     from metevo.variants import harmonise_chrom
 
-    sample = args.sample.strip()
-    if not sample or any(ch in sample for ch in "\t\n\r"):
-        raise ConfigError("--sample must be a non-empty name without tabs or newlines")
     if sample in (*POSITION_COLUMNS, *ANNOTATION_COLUMNS, "bin"):
         raise ConfigError(f"--sample '{sample}' is a bin-table column name; choose another sample id")
-    if args.min_mapq < 0 or args.min_mapq > 254:
-        raise ConfigError(f"--min-mapq must be between 0 and 254, not {args.min_mapq}")
-    if args.threads < 1:
-        raise ConfigError(f"--threads must be at least 1, not {args.threads}")
-
     contigs = alignment_contigs(args.bam, args.reference)
     require_index(args.bam, args.reference)
     bam_lengths: dict[str, int] = {}
@@ -106,7 +122,8 @@ def run(args: argparse.Namespace) -> None:
         bins = bin_grid({harmonise_chrom(n): contigs[n] for n in names}, args.bin_size)
 
     result = count_reads(args.bam, bins, min_mapq=args.min_mapq, keep_secondary=not args.drop_secondary,
-                         keep_supplementary=not args.drop_supplementary, threads=args.threads, reference=args.reference)
+                         keep_supplementary=not args.drop_supplementary, threads=args.threads, reference=args.reference,
+                         counter=counter)
     table = bins.copy()
     table[sample] = result.counts.astype(np.int64)
     with Outputs() as out:
