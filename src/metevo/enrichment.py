@@ -13,7 +13,15 @@
    across subtypes (R ``mantelhaen.test``: asymptotic with continuity correction, and the
    exact conditional test), so that a cohort richer in one subtype than the external cohort
    does not make that subtype's genes look metastasis-specific.
-4. **Summary**: the genes with q <= 0.1 in any comparison and the comparisons that support them.
+4. **Burden-aware tests** (algorithms.md 7.3): metastases carry more mutations, so passenger
+   genes are mutated more often in them without selection. Paired: Poisson-binomial over the
+   patients mutated in one tumour only, each with its chance from its private mutation counts.
+   Unpaired and external: each unit mutated with 1 - (1 - p_g)^n (n its mutations, p_g the
+   gene's share), the metastasis count conditional on the gene's mutated units (Fisher's test
+   when burdens are equal), summed over subtype strata for the external cohort.
+5. **Summary**: the genes the burden-aware tests report in the plain tests' direction (or, with
+   ``burden=False``, those with q <= 0.1 in any plain comparison) and the comparisons that
+   support them.
 
 The unit is the **patient**: a patient's metastasis unit is mutated in a gene if any of its
 metastasis or recurrence samples is, its primary unit if any of its primary samples (regions)
