@@ -19,7 +19,7 @@ from nf_harness import REPO, image_distributions
 FAMILY_PACKAGES = {
     "metevo-variants": {"numpy", "pandas", "pysam", "jsonschema", "pyyaml"},
     "metevo-stats": {"numpy", "pandas", "scipy", "numba", "statsmodels", "jsonschema", "pyyaml"},
-    "metevo-copynumber": {"numpy", "pandas", "scipy", "numba", "pysam", "matplotlib", "jsonschema", "pyyaml"},
+    "metevo-copynumber": {"numpy", "pandas", "scipy", "numba", "isal", "pysam", "matplotlib", "jsonschema", "pyyaml"},
     "metevo-report": {"numpy", "pandas", "matplotlib", "scipy", "jsonschema", "pyyaml"},
 }
 BUILD_PACKAGES = {"setuptools"}  # builds metevo inside the image
