@@ -3,9 +3,9 @@
 pysam creates one Python object per alignment and inflates with zlib; counting the reads of a
 shallow-WGS BAM needs neither. This reader (SAM specification v1, sections 4.1-4.2):
 
-* scans the BGZF blocks of the file (each block's size is its header's ``BSIZE`` field) in
-  groups of about :data:`GROUP_BYTES` compressed bytes, so memory stays bounded whatever the
-  size of the BAM;
+* maps the file (mmap) and scans its BGZF blocks (each block's size is its header's ``BSIZE``
+  field) in groups of about :data:`GROUP_BYTES` compressed bytes; at most ``2 * threads``
+  inflated groups wait for the walk, so memory stays bounded whatever the size of the BAM;
 * inflates the groups in ``threads`` threads (ISA-L through python-isal when installed, else
   zlib; both release the GIL), checking each block's CRC32 and ``ISIZE``;
 * walks the records in compiled code (numba), reading only ``refID``, ``pos``, ``mapq`` and
@@ -16,6 +16,9 @@ The file must end with the BGZF end-of-file marker (a file without it was cut sh
 start with a BAM header whose reference list equals htslib's. Every problem is a one-line
 :class:`~metevo.errors.InputError`. A file that is not a BGZF-compressed BAM (CRAM, SAM) is
 not read here: :func:`is_bgzf_bam` says so and the caller uses pysam.
+
+:class:`CountingProcess` runs :func:`count_bins` in a process forked at the start of a
+command, so that loading numba overlaps the caller's own start-up.
 """
 
 from __future__ import annotations
@@ -62,13 +65,14 @@ def is_bgzf_bam(path: str | os.PathLike) -> bool:
     unreadable or missing files (the caller then leaves the file to htslib)."""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(18)
-            if len(head) < 18 or head[:4] != BGZF_MAGIC:
+            head = fh.read(12)
+            if len(head) < 12 or head[:4] != BGZF_MAGIC:
                 return False
+            head += fh.read(head[10] | (head[11] << 8))  # the extra field
             bsize = _bsize(head, 0)
-            if bsize is None or bsize < 26:
+            if bsize is None or bsize < len(head) + 8:
                 return False
-            block = head + fh.read(bsize - 18)
+            block = head + fh.read(bsize - len(head))
     except OSError:
         return False
     try:
