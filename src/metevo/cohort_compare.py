@@ -69,31 +69,31 @@ def _header(path: Path, gz: bool) -> tuple[int, list[str]]:
     raise InputError("expected a MAF header line, found an empty file", file=path, line=1)
 
 
-def read_maf_genes(path: str | os.PathLike) -> pd.DataFrame:
-    """The three columns a cohort comparison needs from a MAF: ``gene``, ``sample``,
-    ``classification`` (strings) and ``line`` (file line of each row).
-
-    Only those columns are parsed (pandas' C reader with ``usecols``), so a million-row MAF
-    reads in about a second. ``#`` lines before the header are skipped and gzip/bgzip is
-    recognised by its magic bytes; column names match without regard to case, as maftools.
-    Raises :class:`InputError` for a missing column, an empty gene or sample cell, or a MAF
-    without data rows. Rows are not checked for their number of fields (other columns are not
-    parsed at all); a row too short to reach the sample column has an empty sample.
+def read_maf_columns(path: Path, needed: tuple[str, ...], optional: tuple[str, ...] = (), *,
+                     allow_empty: bool = False) -> tuple[pd.DataFrame, int]:
+    """``(frame, header_line)``: the ``needed`` and present ``optional`` columns of a MAF as
+    strings, named as asked (MAF names match without regard to case; the file's own spellings
+    are in ``frame.attrs['maf_columns']``, for errors naming a column), read with pandas' C
+    reader and ``usecols`` only. ``#`` lines before the header are skipped; gzip is recognised
+    by its magic bytes. A missing needed column, a ragged row the parser notices, binary bytes
+    and (unless ``allow_empty``) a MAF without data rows are one-line :class:`InputError`s.
     """
-    path = Path(path)
     gz = _open_magic(path) == b"\x1f\x8b"
     skipped, header = _header(path, gz)
     header_line = skipped + 1
     by_lower: dict[str, str] = {}
     for name in header:
         by_lower.setdefault(name.lower(), name)
-    chosen = {}
-    for name in MAF_NEEDED:
+    chosen: dict[str, str] = {}
+    for name in needed:
         found = by_lower.get(name.lower())
         if found is None:
             raise InputError(f"missing required MAF column '{name}' (header has: {', '.join(header)})",
                              file=path, line=header_line, column=name)
         chosen[name] = found
+    for name in optional:
+        if name.lower() in by_lower:
+            chosen[name] = by_lower[name.lower()]
     try:
         frame = pd.read_csv(
             path, sep="\t", skiprows=skipped, header=0, usecols=list(chosen.values()), dtype=str,
@@ -111,8 +111,25 @@ def read_maf_genes(path: str | os.PathLike) -> pd.DataFrame:
     except (OSError, EOFError) as err:
         raise InputError(f"cannot read the MAF: {err}", file=path) from None
     frame = frame.rename(columns={v: k for k, v in chosen.items()})
-    if frame.empty:
+    frame.attrs["maf_columns"] = chosen
+    if frame.empty and not allow_empty:
         raise InputError("the MAF has a header but no mutations", file=path, line=header_line + 1)
+    return frame, header_line
+
+
+def read_maf_genes(path: str | os.PathLike) -> pd.DataFrame:
+    """The three columns a cohort comparison needs from a MAF: ``gene``, ``sample``,
+    ``classification`` (strings) and ``line`` (file line of each row).
+
+    Only those columns are parsed (pandas' C reader with ``usecols``), so a million-row MAF
+    reads in about a second. ``#`` lines before the header are skipped and gzip/bgzip is
+    recognised by its magic bytes; column names match without regard to case, as maftools.
+    Raises :class:`InputError` for a missing column, an empty gene or sample cell, or a MAF
+    without data rows. Rows are not checked for their number of fields (other columns are not
+    parsed at all); a row too short to reach the sample column has an empty sample.
+    """
+    path = Path(path)
+    frame, header_line = read_maf_columns(path, MAF_NEEDED)
     out = pd.DataFrame({
         "gene": frame["Hugo_Symbol"].str.strip(),
         "sample": frame["Tumor_Sample_Barcode"].str.strip(),

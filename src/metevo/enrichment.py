@@ -156,7 +156,7 @@ def receptor_subtype(er: str, pr: str, her2: str) -> str:
 
 # ------------------------------------------------------------------------------ the MAF reader
 
-MAF_NEEDED = ("Hugo_Symbol", "Tumor_Sample_Barcode", "Variant_Classification")
+from metevo.cohort_compare import MAF_NEEDED  # noqa: E402  (the same three columns)
 MAF_COUNTS = ("t_depth", "t_alt_count", "t_vaf")
 MAF_VARIANT = ("Chromosome", "Start_Position", "Reference_Allele", "Tumor_Seq_Allele2")
 _MISSING = frozenset({"", "NA", "NaN", "nan", ".", "NULL"})
@@ -175,42 +175,11 @@ def read_maf_calls(path: str | os.PathLike, *, allow_empty: bool = False) -> pd.
     with a header and no rows is an error unless ``allow_empty`` (``metevo merge-mafs`` writes
     one for a cohort without mutation calls).
     """
-    from metevo.cohort_compare import _header, _open_magic
+    from metevo.cohort_compare import read_maf_columns
 
     path = Path(path)
-    gz = _open_magic(path) == b"\x1f\x8b"
-    skipped, header = _header(path, gz)
-    header_line = skipped + 1
-    by_lower: dict[str, str] = {}
-    for name in header:
-        by_lower.setdefault(name.lower(), name)
-    chosen: dict[str, str] = {}
-    for name in MAF_NEEDED:
-        found = by_lower.get(name.lower())
-        if found is None:
-            raise InputError(f"missing required MAF column '{name}' (header has: {', '.join(header)})",
-                             file=path, line=header_line, column=name)
-        chosen[name] = found
-    for name in MAF_COUNTS + MAF_VARIANT:
-        if name.lower() in by_lower:
-            chosen[name] = by_lower[name.lower()]
-    try:
-        frame = pd.read_csv(path, sep="\t", skiprows=skipped, header=0, usecols=list(chosen.values()), dtype=str,
-                            na_filter=False, quoting=3, compression="gzip" if gz else None, engine="c",
-                            on_bad_lines="error")
-    except pd.errors.ParserError as err:
-        match = re.search(r"line (\d+), saw (\d+)", str(err))
-        if match:
-            raise InputError(f"expected {len(header)} fields as in the header, found {match.group(2)}",
-                             file=path, line=int(match.group(1)) + skipped) from None
-        raise InputError(f"not a tab-separated MAF: {' '.join(str(err).split())}", file=path) from None
-    except UnicodeDecodeError:
-        raise InputError("expected UTF-8 text, found binary or non-UTF-8 bytes", file=path) from None
-    except (OSError, EOFError) as err:
-        raise InputError(f"cannot read the MAF: {err}", file=path) from None
-    frame = frame.rename(columns={v: k for k, v in chosen.items()})
-    if frame.empty and not allow_empty:
-        raise InputError("the MAF has a header but no mutations", file=path, line=header_line + 1)
+    frame, header_line = read_maf_columns(path, MAF_NEEDED, MAF_COUNTS + MAF_VARIANT, allow_empty=allow_empty)
+    chosen = frame.attrs["maf_columns"]
     lines = np.arange(len(frame), dtype=np.int64) + header_line + 1
     out = pd.DataFrame({
         "gene": frame["Hugo_Symbol"].str.strip(),
