@@ -87,7 +87,8 @@ cat(sprintf("%.17g\t%.17g\n", mval, shift))
 
 def _compare(run_r, tmp_path, counts_path, sample: str, *, min_segments: int):
     prefix = tmp_path / sample
-    metevo("copy-number", "--sample", sample, "--bins", counts_path, "--out-prefix", prefix)
+    # --no-estimate: QDNAseq's callBins(method = "cutoff") calls at its fixed cutoffs (the R side)
+    metevo("copy-number", "--sample", sample, "--bins", counts_path, "--no-estimate", "--out-prefix", prefix)
     ours = pd.read_csv(f"{prefix}.bins.tsv", sep="\t", dtype={"chromosome": str, "use": str})
     params = pd.read_csv(f"{prefix}.params.tsv", sep="\t").iloc[0]
     used = np.flatnonzero(ours["use"].to_numpy() == "TRUE") + 1
