@@ -400,7 +400,8 @@ class CopyNumberModel:
         for specimen in specimens:
             clonal = {n.name for n in tree if n.ccf.get(specimen, 0.0) >= 1.0}
             self.clonal[specimen] = clonal
-            ordered = sorted(((self.index[e.node], e.time), e) for e in events if e.node in clonal)
+            # by (lineage position, time); events at the same time keep their order (a stable sort)
+            ordered = sorted((((self.index[e.node], e.time), e) for e in events if e.node in clonal), key=lambda item: item[0])
             self.lineage[specimen] = ordered
             per_chrom: dict[str, list] = {c: [] for c in CN_CHROMS}
             for key, e in ordered:
