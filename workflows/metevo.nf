@@ -201,7 +201,7 @@ workflow METEVO {
         .map { items -> [items.collect { item -> item[0] }, items.collect { item -> item[1] }] }
     ch_oncogenic_in = MERGE_MAFS.out.maf
         .combine(ch_gene_tables)
-        .map { meta, maf, samples, tables -> [meta, samplesheet, maf, samples, tables] }
+        .map { meta, maf, samples, tables -> [meta, samplesheet, maf, clinical, samples, tables] }
     ONCOGENIC(ch_oncogenic_in)
 
     ch_associations_in = ONCOGENIC.out.alterations

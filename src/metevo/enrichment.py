@@ -367,6 +367,30 @@ def _agreed(values: Sequence[str]) -> tuple[str, bool]:
     return "", len(known) > 1
 
 
+def patient_subtypes(sheet: pd.DataFrame, given: dict[str, str] | None = None) -> dict[str, str]:
+    """Patient -> receptor subtype (:data:`SUBTYPES`) of every patient of the samplesheet with a
+    known one: ``given[patient]`` (the clinical table's subtype column) when known, else the one
+    agreed by the patient's primary samples (samplesheet er/pr/her2_status), else by its
+    metastases/recurrences; samples that disagree leave the patient without a subtype."""
+    tumour = sheet.loc[sheet["sample_type"].isin((PRIMARY_TYPE, *MET_TYPES))]
+    status = {c: (tumour[c].fillna("").astype(str) if c in tumour.columns else pd.Series("", index=tumour.index))
+              for c in ("er_status", "pr_status", "her2_status")}
+    subtype = [receptor_subtype(e, p, h) for e, p, h in zip(status["er_status"], status["pr_status"], status["her2_status"])]
+    by_patient: dict[str, tuple[list[str], list[str]]] = {}
+    for patient, stype, value in zip(tumour["patient"].astype(str), tumour["sample_type"], subtype):
+        by_patient.setdefault(patient, ([], []))[stype != PRIMARY_TYPE].append(value)
+    out = {}
+    for patient, (primary, later) in sorted(by_patient.items()):
+        own, conflict = _agreed(primary)
+        value = (given or {}).get(patient, "") or own or ("" if conflict else _agreed(later)[0])
+        if value:
+            out[patient] = value
+    for patient, value in (given or {}).items():
+        if value and patient not in out:
+            out[patient] = value
+    return out
+
+
 def internal_groups(calls: pd.DataFrame, sheet: pd.DataFrame, *, classes: Iterable[str] | None,
                     patient_subtypes: dict[str, str] | None = None, maf_path: str | os.PathLike | None = None,
                     sheet_path: str | os.PathLike | None = None) -> Internal:

@@ -12,6 +12,9 @@ and patient-oriented gene-set tests.
   conditional MLE odds ratio, exact 95% interval) of altered/not x later/primary over every
   patient's classes. Paired: patients with both classes; exact McNemar test of the discordant
   pairs (later-only vs primary-only), two-sided (binomial, p = 1/2). BH within each test.
+  Rows of ``subgroup`` ``all`` test the whole cohort; given patients' receptor subtypes, the
+  same two tests run again within each subtype (HR+/HER2-, HER2+, TNBC: e.g. MAPK in HER2+
+  disease), BH within each test and subgroup.
 * :func:`pathway_coalteration`: every pair of pathways, 2 x 2 Fisher over samples (R
   ``fisher.test``), BH over the pairs; odds ratio > 1 is co-occurrence.
 * :func:`gene_set_test`: Boca et al. (Genome Biol 2010) patient-oriented gene-set analysis,
@@ -36,9 +39,10 @@ TUMOUR_TYPES = ("primary", "metastasis", "recurrence")
 
 STATUS_COLUMNS = ("patient", "sample", "sample_type", "pathway", "label", "altered", "n_altered_genes", "altered_genes")
 ENRICHMENT_COLUMNS = (
-    "pathway", "label", "test", "alternative", "n_later", "n_later_altered", "n_primary", "n_primary_altered",
+    "pathway", "label", "subgroup", "test", "alternative", "n_later", "n_later_altered", "n_primary", "n_primary_altered",
     "n_pairs", "n_later_only", "n_primary_only", "n_both", "n_neither",
-    "odds_ratio", "ci_low", "ci_high", "statistic", "p_value", "q_value", "method",
+    "odds_ratio", "ci_low", "ci_high", "statistic", "p_value", "q_value",
+    "burden_expected", "p_burden", "q_burden", "p_burden_gained", "q_burden_gained", "method",
 )
 COALTERATION_COLUMNS = (
     "pathway1", "pathway2", "label1", "label2", "n_samples", "n_both", "n_1_only", "n_2_only", "n_neither",
@@ -101,14 +105,163 @@ def _class_status(status: pd.DataFrame) -> pd.DataFrame:
     return frame.groupby(["pathway", "patient", "class"], sort=True)["altered"].max().reset_index()
 
 
-def pathway_enrichment(status: pd.DataFrame, *, conf_level: float = 0.95) -> pd.DataFrame:
+ALL_PATIENTS = "all"
+
+
+def pathway_enrichment(status: pd.DataFrame, *, conf_level: float = 0.95,
+                       subgroups: Mapping[str, str] | None = None, subgroup_order: Sequence[str] = (),
+                       alterations: pd.DataFrame | None = None, pathways: pd.DataFrame | None = None) -> pd.DataFrame:
     """Metastasis/recurrence vs primary per pathway (:data:`ENRICHMENT_COLUMNS`): one Fisher
     row (unpaired) and one McNemar row (paired) per pathway. Odds ratio > 1: more often altered
-    in the later tumours. q-values: BH over the pathways, separately for each test."""
+    in the later tumours. q-values: BH over the pathways, separately for each test.
+
+    ``subgroups``: patient -> subgroup (e.g. receptor subtype; '' or absent: none). The rows
+    of subgroup ``all`` use every patient; then each subgroup with patients gets its own rows
+    (order: ``subgroup_order``, then the others sorted), BH within the subgroup and test.
+
+    ``alterations`` (:mod:`metevo.oncogenic`'s table) and ``pathways`` (its gene table) add the
+    burden-aware tests (:func:`_burden_tests`): metastases carry more mutations, so long
+    tumour suppressors of a pathway are hit by passenger truncations more often in them
+    without selection; without them those columns are empty.
+    """
+    label = dict(zip(status["pathway"], status["label"]))
+    burden = _MutationBurden(alterations, pathways) if alterations is not None and pathways is not None else None
+    frames = [_enrichment_rows(status, label, ALL_PATIENTS, conf_level, burden)]
+    if subgroups:
+        present = {g for g in (subgroups.get(p, "") for p in status["patient"].unique()) if g}
+        order = [g for g in subgroup_order if g in present] + sorted(present - set(subgroup_order))
+        for group in order:
+            members = {p for p, g in subgroups.items() if g == group}
+            frames.append(_enrichment_rows(status.loc[status["patient"].isin(members)], label, group, conf_level, burden))
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    for name in ("n_later", "n_later_altered", "n_primary", "n_primary_altered", "n_pairs", "n_later_only", "n_primary_only", "n_both", "n_neither"):
+        out[name] = out[name].astype("Int64")
+    return out
+
+
+class _MutationBurden:
+    """Per patient and tumour class (primary / later): its distinct non-synonymous mutations
+    (chromosome, start, alleles) and its oncogenic alterations, each marked private when the
+    patient's other class lacks it: the inputs of :func:`_burden_tests`.
+
+    Oncogenic alterations split in two: truncating variants in tumour suppressors
+    (``truncating_tsg``), whose passenger rate grows with the number of mutations, and the rest
+    (hotspots, OncoKB, amplified oncogenes, deleted suppressors), whose rate does not."""
+
+    def __init__(self, alterations: pd.DataFrame, pathways: pd.DataFrame):
+        rows = alterations.loc[alterations["sample_type"].isin(TUMOUR_TYPES)]
+        is_mutation = (rows["alteration"] == "mutation").to_numpy()
+        key = np.where(is_mutation,
+                       rows["chromosome"].astype(str) + ":" + rows["start_position"].astype(str) + ":"
+                       + rows["reference_allele"].astype(str) + ">" + rows["tumor_seq_allele2"].astype(str),
+                       rows["alteration"].astype(str) + ":" + rows["gene"].astype(str))
+        frame = pd.DataFrame({
+            "patient": rows["patient"].astype(str).to_numpy(),
+            "class": np.where(rows["sample_type"] == "primary", "primary", "later"),
+            "key": key, "gene": rows["gene"].astype(str).to_numpy(), "mutation": is_mutation,
+            "oncogenic": rows["oncogenic"].astype(int).to_numpy() == 1,
+            "truncating": rows["evidence"].astype(str).to_numpy() == "truncating_tsg",
+        }).drop_duplicates(["patient", "class", "key"])
+        other = frame.loc[:, ["patient", "class", "key"]].assign(
+            **{"class": np.where(frame["class"] == "primary", "later", "primary")}).assign(shared=True)
+        frame = frame.merge(other, on=["patient", "class", "key"], how="left")
+        frame["private"] = ~frame["shared"].eq(True).to_numpy()
+        self.rows = frame.drop(columns="shared")
+        self.members: dict[str, set[str]] = {}
+        for p, g in zip(pathways["pathway"], pathways["gene"]):
+            self.members.setdefault(p, set()).add(g)
+
+    def _select(self, patients: Iterable[str], private: bool) -> pd.DataFrame:
+        rows = self.rows.loc[self.rows["patient"].isin(frozenset(patients))]
+        return rows.loc[rows["private"]] if private else rows
+
+    def counts(self, patients: Iterable[str], klass: str, *, private: bool = False) -> np.ndarray:
+        """Number of (private) mutations of each patient's ``klass`` tumours, in ``patients`` order."""
+        patients = list(patients)
+        rows = self._select(patients, private)
+        rows = rows.loc[rows["mutation"] & (rows["class"] == klass)]
+        return rows.groupby("patient").size().reindex(patients, fill_value=0).to_numpy(dtype=np.int64)
+
+    def rates(self, pathway: str, units: Sequence[tuple[str, str]], *, private: bool = False) -> tuple[float, float]:
+        """(s, h) over the (patient, class) ``units``, both sides pooled: s = the pathway's
+        (private) truncating suppressor mutations over all (private) mutations; h = the share of
+        units with a (private) oncogenic alteration of the other kinds in the pathway."""
+        if not units:
+            return 0.0, 0.0
+        rows = self._select({p for p, _ in units}, private)
+        rows = rows.loc[pd.MultiIndex.from_arrays([rows["patient"], rows["class"]]).isin(list(units))]
+        in_pathway = rows["gene"].isin(self.members.get(pathway, set())).to_numpy() & rows["oncogenic"].to_numpy()
+        n_mut = int(rows["mutation"].sum())
+        s = float((in_pathway & rows["truncating"].to_numpy()).sum()) / n_mut if n_mut else 0.0
+        fixed = rows.loc[in_pathway & ~rows["truncating"].to_numpy(), ["patient", "class"]].drop_duplicates()
+        return s, len(fixed) / len(units)
+
+
+def _altered_probability(s: float, h: float, n: np.ndarray) -> np.ndarray:
+    """1 - (1 - h)(1 - s)^n: altered by a burden-independent event (probability h) or by one of
+    n mutations, each a truncation of the pathway's suppressors with probability s."""
+    from metevo.enrichment import hit_probability
+
+    return 1 - (1 - h) * (1 - hit_probability(s, n))
+
+
+def _burden_tests(burden: _MutationBurden | None, pathway: str, later: pd.Series, primary: pd.Series,
+                  paired: pd.DataFrame) -> tuple[dict, dict]:
+    """Burden-aware versions of the pathway's Fisher and McNemar tests (as the gene-level ones of
+    :mod:`metevo.enrichment`, algorithms.md 7.3): metastases carry more mutations, so they are
+    more often hit by passenger truncations of a pathway's long suppressors without selection.
+
+    Under H0 a tumour class with n mutations is altered with probability
+    q = 1 - (1 - h)(1 - s)^n (:meth:`_MutationBurden.rates`: h the burden-independent part,
+    hotspots and copy number, equal on both sides; s the truncations' share of mutations).
+    Unpaired: the number of altered later classes given the altered classes of both sides, under
+    the conditional distribution of those q (Fisher's test when burdens are equal). Paired: over
+    private alterations and private mutation counts, a discordant patient is later-only with
+    probability pi = qL(1 - qP) / (qL(1 - qP) + qP(1 - qL)); later-only ~ Poisson-binomial(pi).
+    Returns the two rows' burden columns (expected later count, two-sided p, one-sided p of
+    "more often in the later tumours").
+    """
+    from metevo.enrichment import _exact_p, conditional_burden_pmf, paired_burden_test
+
+    empty = {"burden_expected": math.nan, "p_burden": math.nan, "p_burden_gained": math.nan}
+    if burden is None:
+        return dict(empty), dict(empty)
+    fisher = dict(empty)
+    k_later, k_primary = int(later.sum()), int(primary.sum())
+    if len(later) and len(primary):
+        units = [(p, "later") for p in later.index] + [(p, "primary") for p in primary.index]
+        s, h = burden.rates(pathway, units)
+        q_later = _altered_probability(s, h, burden.counts(later.index, "later"))
+        q_primary = _altered_probability(s, h, burden.counts(primary.index, "primary"))
+        if k_later + k_primary == 0:
+            lo, pmf = 0, np.ones(1)
+        else:
+            lo, pmf = conditional_burden_pmf(q_later, q_primary, k_later + k_primary)
+        if not np.isnan(pmf).any():
+            r = _exact_p(lo, pmf, k_later)
+            fisher = {"burden_expected": r.expected, "p_burden": r.p_value, "p_burden_gained": r.p_gained}
+    mcnemar = dict(empty)
+    if len(paired):
+        patients = list(paired.index)
+        discordant = (paired["later"] != paired["primary"]).to_numpy()
+        s, h = burden.rates(pathway, [(p, c) for p in patients for c in ("later", "primary")], private=True)
+        q_l = _altered_probability(s, h, burden.counts(patients, "later", private=True)[discordant])
+        q_p = _altered_probability(s, h, burden.counts(patients, "primary", private=True)[discordant])
+        num = q_l * (1 - q_p)
+        den = num + q_p * (1 - q_l)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pi = np.where(den > 0, num / np.where(den > 0, den, 1), 0.5)
+        r = paired_burden_test(pi, int(((paired["later"] == 1) & (paired["primary"] == 0)).sum()))
+        mcnemar = {"burden_expected": r.expected, "p_burden": r.p_value, "p_burden_gained": r.p_gained}
+    return fisher, mcnemar
+
+
+def _enrichment_rows(status: pd.DataFrame, label: Mapping[str, str], subgroup: str, conf_level: float,
+                     burden: _MutationBurden | None = None) -> pd.DataFrame:
+    """The Fisher and McNemar rows of one set of patients (:func:`pathway_enrichment`)."""
     from metevo.stats.contingency import fisher_exact, mcnemar_exact
 
     classes = _class_status(status)
-    label = dict(zip(status["pathway"], status["label"]))
     fisher_rows, mcnemar_rows = [], []
     for pathway in sorted(classes["pathway"].unique()):
         sub = classes.loc[classes["pathway"] == pathway]
@@ -116,7 +269,7 @@ def pathway_enrichment(status: pd.DataFrame, *, conf_level: float = 0.95) -> pd.
         primary = sub.loc[sub["class"] == "primary"].set_index("patient")["altered"]
         a, n_l = int(later.sum()), int(len(later))
         c, n_p = int(primary.sum()), int(len(primary))
-        base = {"pathway": pathway, "label": label.get(pathway, pathway_label(pathway))}
+        base = {"pathway": pathway, "label": label.get(pathway, pathway_label(pathway)), "subgroup": subgroup}
         if n_l and n_p:
             f = fisher_exact(a, n_l - a, c, n_p - c, conf_level=conf_level)
             odds, low, high, p = f.odds_ratio, f.ci_low, f.ci_high, f.p_value
@@ -126,6 +279,8 @@ def pathway_enrichment(status: pd.DataFrame, *, conf_level: float = 0.95) -> pd.
                             "n_primary": n_p, "n_primary_altered": c, "odds_ratio": odds, "ci_low": low, "ci_high": high,
                             "p_value": p, "method": "Fisher's exact test (R fisher.test), patients' later vs primary tumours"})
         paired = pd.concat([later.rename("later"), primary.rename("primary")], axis=1, join="inner")
+        burden_f, burden_m = _burden_tests(burden, pathway, later, primary, paired)
+        fisher_rows[-1].update(burden_f)
         lo = int(((paired["later"] == 1) & (paired["primary"] == 0)).sum())
         po = int(((paired["later"] == 0) & (paired["primary"] == 1)).sum())
         both = int(((paired["later"] == 1) & (paired["primary"] == 1)).sum())
@@ -138,18 +293,16 @@ def pathway_enrichment(status: pd.DataFrame, *, conf_level: float = 0.95) -> pd.
         mcnemar_rows.append({**base, "test": "mcnemar_exact", "alternative": "two.sided", "n_pairs": len(paired),
                              "n_later_only": lo, "n_primary_only": po, "n_both": both, "n_neither": neither,
                              "odds_ratio": (lo / po) if po else (math.inf if lo else math.nan),
-                             "statistic": stat, "p_value": pm,
+                             "statistic": stat, "p_value": pm, **burden_m,
                              "method": "exact McNemar test (binomial, p = 1/2) of discordant patients; odds_ratio = later-only / primary-only"})
     rows = []
     for group in (fisher_rows, mcnemar_rows):
-        q = bh_adjust([r["p_value"] for r in group])
-        for r, qv in zip(group, q):
-            r["q_value"] = qv
+        for p_column, q_column in (("p_value", "q_value"), ("p_burden", "q_burden"), ("p_burden_gained", "q_burden_gained")):
+            q = bh_adjust([r[p_column] for r in group])
+            for r, qv in zip(group, q):
+                r[q_column] = qv
         rows.extend(group)
-    out = pd.DataFrame(rows, columns=list(ENRICHMENT_COLUMNS))
-    for name in ("n_later", "n_later_altered", "n_primary", "n_primary_altered", "n_pairs", "n_later_only", "n_primary_only", "n_both", "n_neither"):
-        out[name] = out[name].astype("Int64")
-    return out
+    return pd.DataFrame(rows, columns=list(ENRICHMENT_COLUMNS))
 
 
 def pairwise_fisher(matrix: pd.DataFrame, *, conf_level: float = 0.95) -> pd.DataFrame:

@@ -251,7 +251,7 @@ CONTRACTS: dict[str, Contract] = {
     **CN_CONTRACTS,
     "ONCOGENIC": Contract(
         lambda c, up: {"meta": {"id": "cohort"}, "samplesheet": c.samplesheet, "maf": up("merge_mafs/cohort.maf"),
-                       "cn_samples": [c.names["primary"]], "cn_genes": [up(f"copy_number/{c.names['primary']}.genes.tsv")]},
+                       "clinical": [c.clinical], "cn_samples": [c.names["primary"]], "cn_genes": [up(f"copy_number/{c.names['primary']}.genes.tsv")]},
         ["alterations.tsv", "pathway_status.tsv", "pathway_enrichment.tsv", "pathway_coalteration.tsv"],
         "ONCOGENIC",
         "cn_cohort",

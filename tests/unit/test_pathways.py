@@ -220,3 +220,102 @@ def test_private_events_from_alterations():
         ("P2", "c", "primary", "G2", "mutation", "1", 20, "C", "T"),  # no later tumour: not a pair
     ], columns=["patient", "sample", "sample_type", "gene", "alteration", "chromosome", "start_position", "reference_allele", "tumor_seq_allele2"])
     assert private_events(alt) == {"P1": ({"G2"}, {"G3"}, 1, 1)}
+
+
+# ------------------------------------------------------------------ burden-aware tests, subgroups
+
+ALT_COLUMNS = ("patient", "sample", "sample_type", "gene", "alteration", "detail", "oncogenic", "evidence",
+               "variant_classification", "oncokb_oncogenic", "oncokb_level", "chromosome", "start_position",
+               "reference_allele", "tumor_seq_allele2")
+
+
+def _burden_cohort(rng, *, n_patients, n_primary, n_later, truncation_rate, kras_gain=0.0, shared=10):
+    """Full alteration tables: each patient's primary has ``n_primary`` non-synonymous mutations
+    and its metastasis ``n_later``, the first ``shared`` of them in both (truncal). Each private
+    mutation is a truncation of NOTCH1 (a suppressor of the NOTCH pathway, oncogenic by
+    ``truncating_tsg``) with probability ``truncation_rate``, else a passenger. A KRAS G12D
+    hotspot (RTK-RAS) is acquired by the metastasis with probability ``kras_gain`` (the
+    selected event); 10% of patients carry it in both tumours (truncal). Every tumour gets one
+    more mutation, the hotspot or a passenger, so that equal ``n_*`` mean equal burdens."""
+    rows = []
+
+    def mutation(patient, sample, stype, key, gene, oncogenic, evidence):
+        rows.append((patient, sample, stype, gene, "mutation", "", oncogenic, evidence, "Missense_Mutation", "", "",
+                     "1", key, "A", "T"))
+
+    for i in range(n_patients):
+        patient = f"P{i:03d}"
+        samples = ((f"{patient}_p", "primary", n_primary), (f"{patient}_m", "metastasis", n_later))
+        for k in range(shared):
+            for sample, stype, _ in samples:
+                mutation(patient, sample, stype, 1000 * i + k, f"PASS{k}", 0, "none")
+        for sample, stype, n in samples:
+            for k in range(n - shared):
+                trunc = rng.random() < truncation_rate
+                mutation(patient, sample, stype, 10_000_000 * (stype == "primary") + 1000 * i + 100 + k,
+                         "NOTCH1" if trunc else f"GENE{k}", int(trunc), "truncating_tsg" if trunc else "none")
+        truncal = rng.random() < 0.1
+        gained = truncal or rng.random() < kras_gain
+        for sample, stype, _ in samples:  # one more mutation each: the hotspot, or a passenger
+            if gained and (truncal or stype != "primary"):
+                mutation(patient, sample, stype, 99_999_999 - i, "KRAS", 1, "hotspot")
+            else:
+                mutation(patient, sample, stype, 20_000_000 * (stype == "primary") + 1000 * i + 99, "EXTRA", 0, "none")
+    alterations = pd.DataFrame(rows, columns=list(ALT_COLUMNS))
+    samples = pd.DataFrame([(f"P{i:03d}", f"P{i:03d}_{k}", t) for i in range(n_patients) for k, t in (("p", "primary"), ("m", "metastasis"))],
+                           columns=["patient", "sample", "sample_type"])
+    return alterations, samples
+
+
+def test_burden_aware_tests_equal_plain_ones_when_burdens_are_equal():
+    alterations, samples = _burden_cohort(np.random.default_rng(7), n_patients=60, n_primary=40, n_later=40,
+                                          truncation_rate=0.004, kras_gain=0.2)
+    status = pathway_status(alterations, PATHWAYS, samples)
+    table = pathway_enrichment(status, alterations=alterations, pathways=PATHWAYS).set_index(["pathway", "test"])
+    for pathway in ("NOTCH", "RTK-RAS"):
+        f, m = table.loc[(pathway, "fisher")], table.loc[(pathway, "mcnemar_exact")]
+        # equal burdens: the conditional distribution is Fisher's hypergeometric, pi = 1/2 McNemar's binomial
+        assert f["p_burden"] == pytest.approx(f["p_value"], rel=1e-9)
+        k = int(f["n_later_altered"] + f["n_primary_altered"])
+        assert f["burden_expected"] == pytest.approx(k * f["n_later"] / (f["n_later"] + f["n_primary"]), rel=1e-9)
+        assert m["p_burden"] == pytest.approx(m["p_value"], rel=1e-9)
+        discordant = int(m["n_later_only"] + m["n_primary_only"])
+        assert m["burden_expected"] == pytest.approx(discordant / 2, rel=1e-12)
+        assert m["p_burden_gained"] == pytest.approx(mcnemar_exact(int(m["n_later_only"]), int(m["n_primary_only"]),
+                                                                   alternative="greater").p_value, rel=1e-9)
+    assert table.loc[("RTK-RAS", "mcnemar_exact"), "q_burden_gained"] < 0.01
+
+
+def test_burden_explains_passenger_truncations_but_not_a_selected_hotspot():
+    # metastases carry 3x the private mutations: NOTCH1 truncations follow, KRAS is selected
+    hits = {"NOTCH": [], "RTK-RAS": []}
+    for seed in range(5):
+        alterations, samples = _burden_cohort(np.random.default_rng(seed), n_patients=150, n_primary=40, n_later=100,
+                                              truncation_rate=0.004, kras_gain=0.25)
+        status = pathway_status(alterations, PATHWAYS, samples)
+        table = pathway_enrichment(status, alterations=alterations, pathways=PATHWAYS).set_index(["pathway", "test"])
+        for pathway in hits:
+            hits[pathway].append([table.loc[(pathway, t), c] for t in ("fisher", "mcnemar_exact")
+                                  for c in ("q_value", "q_burden_gained")])
+    notch, kras = np.array(hits["NOTCH"]), np.array(hits["RTK-RAS"])
+    # plain tests call the burden-driven NOTCH "enriched" in every cohort; the burden-aware ones never
+    assert (notch[:, [0, 2]] <= 0.01).all() and (notch[:, [1, 3]] > 0.1).all()
+    # the selected KRAS gain is found by both
+    assert (kras <= 0.01).all()
+
+
+def test_subgroup_rows_are_the_subgroups_own_tests():
+    rng = np.random.default_rng(20240611)
+    alterations, samples = _simulated_cohort(rng)
+    status = pathway_status(alterations, PATHWAYS, samples)
+    patients = sorted(samples["patient"].unique())
+    groups = {p: ("HER2+" if i % 3 == 0 else "HR+/HER2-") for i, p in enumerate(patients) if i % 7}
+    table = pathway_enrichment(status, subgroups=groups, subgroup_order=("HR+/HER2-", "HER2+", "TNBC"))
+    assert list(dict.fromkeys(table["subgroup"])) == ["all", "HR+/HER2-", "HER2+"]  # TNBC has no patient: no rows
+    pd.testing.assert_frame_equal(table[table["subgroup"] == "all"].reset_index(drop=True),
+                                  pathway_enrichment(status).reset_index(drop=True))
+    her2 = table[table["subgroup"] == "HER2+"].drop(columns="subgroup").reset_index(drop=True)
+    members = {p for p, g in groups.items() if g == "HER2+"}
+    alone = pathway_enrichment(status[status["patient"].isin(members)]).drop(columns="subgroup").reset_index(drop=True)
+    pd.testing.assert_frame_equal(her2, alone)
+    assert her2.loc[her2["test"] == "mcnemar_exact", "n_pairs"].eq(len(members)).all()

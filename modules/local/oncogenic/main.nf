@@ -6,8 +6,8 @@ process ONCOGENIC {
     input:
     // maf: the cohort MAF (MERGE_MAFS); cn_samples[i] is the sample of cn_genes[i], the gene
     // tables of COPY_NUMBER (sorted by sample in the workflow; each file in its own folder;
-    // [] without shallow-WGS copy number).
-    tuple val(meta), path(samplesheet), path(maf, stageAs: 'maf/*'), val(cn_samples), path(cn_genes, stageAs: 'cn_genes/*/*', arity: '0..*')
+    // [] without shallow-WGS copy number); clinical: the clinical table or [] (receptor subtypes).
+    tuple val(meta), path(samplesheet), path(maf, stageAs: 'maf/*'), path(clinical, stageAs: 'clinical/*', arity: '0..1'), val(cn_samples), path(cn_genes, stageAs: 'cn_genes/*/*', arity: '0..*')
 
     output:
     tuple val(meta), path("alterations.tsv"), emit: alterations
@@ -18,11 +18,13 @@ process ONCOGENIC {
 
     script:
     def args = task.ext.args ?: ''
+    def clinical_arg = clinical ? "--clinical ${clinical}" : ''
     def gene_args = [cn_samples, cn_genes].transpose().collect { sample, table -> "--cn-genes ${sample}=${table}" }.join(' ')
     """
     oncogenic.py \\
         --maf ${maf} \\
         --samplesheet ${samplesheet} \\
+        ${clinical_arg} \\
         ${gene_args} \\
         ${args} \\
         --outdir .

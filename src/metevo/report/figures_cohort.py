@@ -362,9 +362,11 @@ def pathway_forest(rows: pd.DataFrame) -> str:
                            f'fill="none" stroke="#333"/>')
         if math.isfinite(oratio) and oratio > 0:
             out.append(_rect(OX(oratio) - 4, y - 4, 8, 8, "#23395B", cls="pw-or"))
-        mark = sig_mark(record.get("q_value"))
+        burden_q = record.get("burden_q")  # burden-aware, one-sided: the marks follow it when present
+        mark = sig_mark(burden_q if _finite(burden_q) else record.get("q_value"))
         text = (f"{_fmt(oratio)} [{_fmt(lcl)}, {_fmt(ucl)}] q {_fmt(record.get('q_value'))}"
-                f"{' ' + mark if mark else ''}")
+                + (f"; burden q {_fmt(burden_q)}" if _finite(burden_q) else "")
+                + f"{' ' + mark if mark else ''}")
         out.append(_text(ox0 + or_w + 10, y + 4, text, size=9, cls="pw-text"))
         if record.get("paired_text"):
             out.append(_text(ox0 + or_w + 10, y + 14, record["paired_text"], size=8, fill="#666"))

@@ -327,6 +327,9 @@ def pathway_rows(enrichment: pd.DataFrame) -> pd.DataFrame:
             row[c] = get(f, c)
         row["n_pairs"], row["n_later_only"], row["n_primary_only"] = get(m, "n_pairs"), get(m, "n_later_only"), get(m, "n_primary_only")
         row["mcnemar_p"], row["mcnemar_q"] = get(m, "p_value"), get(m, "q_value")
+        # burden-aware one-sided tests (more often altered in the later tumours than their
+        # mutation burden explains): what the significance marks follow when present
+        row["burden_q"], row["paired_burden_q"] = get(f, "q_burden_gained"), get(m, "q_burden_gained")
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -337,6 +340,11 @@ def pathways_section(data: ReportData) -> Section | None:
     if enrichment is None:
         return None
     parts = []
+    by_subgroup = pd.DataFrame()
+    if "subgroup" in enrichment.columns:  # rows of the whole cohort, then of each receptor subtype
+        group = enrichment["subgroup"].astype(str)
+        by_subgroup = enrichment[group != "all"]
+        enrichment = enrichment[group == "all"]
     rows = pathway_rows(enrichment) if len(enrichment) else pd.DataFrame()
     if len(rows):
         fig = rows.rename(columns={"pathway": "shown"}).assign(label=rows["pathway"])
@@ -346,15 +354,29 @@ def pathways_section(data: ReportData) -> Section | None:
         parts.append(figure_html(F.pathway_forest(fig),
                                  "Ten oncogenic signalling pathways (Sanchez-Vega et al. 2018): fraction of patients' primary and "
                                  "metastasis/recurrence tumours with an oncogenic alteration, odds ratio later vs primary (R fisher.test, "
-                                 "exact 95% CI; BH q; * q ≤ 0.1, ** q ≤ 0.01) and the paired exact McNemar test of patients with "
-                                 "both. RTK-RAS is the MAPK pathway."))
+                                 "exact 95% CI; BH q) and the paired exact McNemar test of patients with both. Marks (* q ≤ 0.1, "
+                                 "** q ≤ 0.01) follow the burden-aware one-sided test (burden q: more often altered in the later "
+                                 "tumours than their extra mutations explain; docs/oncogenic-pathways.md). RTK-RAS is the MAPK pathway."))
         display = rows.drop(columns="label").copy()
-        display.insert(1, "signif", [F.sig_mark(q) for q in display["q_value"]])
-        display.insert(display.columns.get_loc("mcnemar_q") + 1, "paired signif", [F.sig_mark(q) for q in display["mcnemar_q"]])
+        display.insert(1, "signif", [F.sig_mark(b if F._finite(b) else q) for q, b in zip(display["q_value"], display["burden_q"])])
+        display.insert(display.columns.get_loc("mcnemar_q") + 1, "paired signif",
+                       [F.sig_mark(b if F._finite(b) else q) for q, b in zip(display["mcnemar_q"], display["paired_burden_q"])])
         display = display.rename(columns={"p_value": "fisher_p", "q_value": "fisher_q"})
         parts.append(table_html(display, caption="Pathways altered in primaries and in metastases/recurrences (units: patients' tumours)"))
     else:
         parts.append(_note("No pathway was tested."))
+    if len(by_subgroup):
+        sub = pd.concat([pathway_rows(t).drop(columns="label").assign(subgroup=g)
+                         for g, t in by_subgroup.groupby(by_subgroup["subgroup"].astype(str), sort=False)], ignore_index=True)
+        sub = sub[["subgroup"] + [c for c in sub.columns if c != "subgroup"]].rename(columns={"p_value": "fisher_p", "q_value": "fisher_q"})
+        hit = sub[(_num(sub, "burden_q") <= FDR) | (_num(sub, "paired_burden_q") <= FDR)]
+        if len(hit):
+            parts.append(table_html(hit, caption="Pathways altered more often in metastases/recurrences within a receptor subtype "
+                                                 "(burden-aware unpaired or paired q ≤ 0.1, BH within the subtype)"))
+        else:
+            parts.append(_note("Within each receptor subtype, no pathway is altered more often in metastases/recurrences at "
+                               "burden-aware q ≤ 0.1."))
+        parts.append("<details><summary>Every pathway within each receptor subtype</summary>" + table_html(sub) + "</details>")
     co = data.oncogenic.get("pathway_coalteration")
     if co is not None and len(co):
         sig = co[_num(co, "q_value") <= FDR]

@@ -281,6 +281,9 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions, *, geno
     onco = [str(onco_dir / n) for n in ("alterations.tsv", "pathway_status.tsv", "pathway_enrichment.tsv", "pathway_coalteration.tsv")]
     argv = ["oncogenic", "--maf", cohort_maf, "--samplesheet", samplesheet]
     inputs = [cohort_maf, samplesheet]
+    if opts.clinical:
+        argv += ["--clinical", opts.clinical]
+        inputs.append(opts.clinical)
     deps = ["MERGE_MAFS"]
     for sample, cn in copy_number.items():
         if cn.task.startswith("COPY_NUMBER:"):

@@ -3,7 +3,7 @@ pathway enrichment and pathway co-alteration (docs/oncogenic-pathways.md).
 
 Writes ``alterations.tsv`` (long: one row per non-synonymous mutation and per amplification or
 deep deletion of a gene with a role), ``pathway_status.tsv`` (long: one row per sample and
-pathway), ``pathway_enrichment.tsv`` and ``pathway_coalteration.tsv``; with ``--gene-sets``
+pathway), ``pathway_enrichment.tsv`` (the whole cohort, then each receptor subtype) and ``pathway_coalteration.tsv``; with ``--gene-sets``
 also ``gene_set_tests.tsv`` and ``gene_set_private.tsv``.
 """
 
@@ -16,6 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--maf", required=True, help="cohort MAF (metevo merge-mafs: carries patient and sample_type)")
     parser.add_argument("--samplesheet", help="samplesheet CSV: annotates a MAF without patient/sample_type, and adds "
                         "tumour samples with somatic or copy-number input but no mutation as profiled, not altered")
+    parser.add_argument("--clinical", help="clinical CSV: its 'subtype' column, when present, gives each patient's receptor subtype "
+                        "(else the samplesheet's er/pr/her2_status); pathway enrichment is also tested within each subtype")
     parser.add_argument("--cn-genes", action="append", default=[], metavar="SAMPLE=PATH",
                         help="gene-level copy-number table of a sample (metevo copy-number P.genes.tsv: gene ... call); "
                              "repeatable. A PATH without SAMPLE= must have a 'sample' column")
@@ -120,7 +122,15 @@ def run(args: argparse.Namespace) -> None:
         profiled |= set(sheet.loc[has_input & sheet["sample_type"].isin(TUMOUR_TYPES), "sample"])
     samples = pd.DataFrame([(info[s][0], s, info[s][1]) for s in sorted(profiled)], columns=["patient", "sample", "sample_type"])
     status = pathway_status(alterations, pathways, samples)
-    enrichment = pathway_enrichment(status)
+    from metevo.enrichment import SUBTYPES, clinical_subtypes, patient_subtypes
+
+    given = None
+    if args.clinical:
+        from metevo.io.samplesheet import read_clinical
+
+        given = clinical_subtypes(read_clinical(args.clinical), path=args.clinical)
+    subtypes = patient_subtypes(sheet, given) if sheet is not None else (given or {})
+    enrichment = pathway_enrichment(status, subgroups=subtypes, subgroup_order=SUBTYPES, alterations=alterations, pathways=pathways)
     coalteration = pathway_coalteration(status.loc[status["sample_type"].isin(TUMOUR_TYPES)])
     outdir = Path(args.outdir)
     extra = {}
