@@ -177,3 +177,30 @@ def test_segment_cli_bad_options(tmp_path, capsys, args, message):
 def test_segment_cli_missing_file(tmp_path, capsys):
     rc, err = _run(capsys, "segment", "--input", tmp_path / "nope.tsv", "--out", tmp_path / "o.seg")
     assert rc == 2 and "nope.tsv" in err and "does not exist" in err
+
+
+def test_numba_is_kept_from_importing_scipy_linalg_only_within_the_block():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from metevo.steps.segment import _NumbaWithoutBlas\n"
+        "with _NumbaWithoutBlas() as block:\n"
+        "    assert block.active\n"
+        "    try:\n"
+        "        import scipy.linalg.cython_blas\n"
+        "        raise SystemExit('imported')\n"
+        "    except ImportError:\n"
+        "        pass\n"
+        "    import metevo.cn._cbs_kernels\n"
+        "    from numba.np import arraymath\n"
+        "    assert not arraymath._HAVE_BLAS and 'scipy.linalg' not in sys.modules\n"
+        "import scipy.linalg.cython_blas\n"  # after the block: a normal import
+        "with _NumbaWithoutBlas() as block:\n"
+        "    assert not block.active\n"  # already loaded: the block does nothing
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"

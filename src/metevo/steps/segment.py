@@ -109,6 +109,35 @@ def segment_table(chrom, start, end, samples: dict, *, alpha, nperm, min_width, 
     return out[SEG_COLUMNS]
 
 
+class _NumbaWithoutBlas:
+    """Within the block, ``import scipy.linalg.cython_blas`` fails, unless scipy.linalg or
+    numba's array functions are loaded already.
+
+    numba's first compilation or cache load loads ``numba.np.arraymath``, which imports
+    scipy.linalg to see whether ``np.dot`` can use a BLAS. That costs about 0.2 s (scipy.linalg
+    and, through scipy's array API layer, numpy.f2py): a sixth of a one-sample ``segment`` run.
+    The CBS kernels use no BLAS, so numba is let believe there is none. The entry is removed on
+    exit, so later imports of scipy.linalg work. If numba stops checking this way, the block
+    does nothing."""
+
+    _NAME = "scipy.linalg.cython_blas"
+
+    def __enter__(self):
+        import sys
+
+        self.active = not ({"numba.np.arraymath", "scipy.linalg", self._NAME} & sys.modules.keys())
+        if self.active:
+            sys.modules[self._NAME] = None  # type: ignore[assignment]
+        return self
+
+    def __exit__(self, *exc):
+        import sys
+
+        if self.active and sys.modules.get(self._NAME, 0) is None:
+            del sys.modules[self._NAME]
+        return False
+
+
 def run(args: argparse.Namespace) -> None:
     from metevo.errors import ConfigError
     from metevo.io.atomic import Outputs
@@ -133,18 +162,8 @@ def run(args: argparse.Namespace) -> None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
     chrom, start, end, samples = read_log2_bins(args.input)
-    table = segment_table(
-        chrom,
-        start,
-        end,
-        samples,
-        alpha=args.alpha,
-        nperm=args.nperm,
-        min_width=args.min_width,
-        undo_sd=args.undo_sd,
-        seed=args.seed,
-        rng_kind=args.rng,
-        jobs=jobs,
-    )
+    with _NumbaWithoutBlas():
+        table = segment_table(chrom, start, end, samples, alpha=args.alpha, nperm=args.nperm, min_width=args.min_width,
+                              undo_sd=args.undo_sd, seed=args.seed, rng_kind=args.rng, jobs=jobs)
     with Outputs() as out:
         write_tsv(table, out.path(args.out), columns=SEG_COLUMNS)
