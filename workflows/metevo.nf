@@ -193,15 +193,20 @@ workflow METEVO {
 
     //
     // Cohort comparisons: oncogenic alterations and pathway status (with the gene-level calls
-    // of COPY_NUMBER), then co-occurrence and clinical associations (with the HRD scores).
+    // of COPY_NUMBER and the segments of CFDNA and IMPORT_SEGMENTS), then co-occurrence and clinical associations (with the HRD scores).
     //
     ch_gene_tables = COPY_NUMBER.out.genes
         .map { meta, table -> [meta.id, table] }
         .toSortedList { a, b -> a[0] <=> b[0] }
         .map { items -> [items.collect { item -> item[0] }, items.collect { item -> item[1] }] }
+    ch_segment_tables = CFDNA.out.segments.mix(IMPORT_SEGMENTS.out.segments)
+        .map { meta, table -> [meta.id, table, meta.genome] }
+        .toSortedList { a, b -> a[0] <=> b[0] }
+        .map { items -> [items.collect { item -> item[0] }, items.collect { item -> item[1] }, items ? items[0][2] : ''] }
     ch_oncogenic_in = MERGE_MAFS.out.maf
         .combine(ch_gene_tables)
-        .map { meta, maf, samples, tables -> [meta, samplesheet, maf, clinical, samples, tables] }
+        .combine(ch_segment_tables)
+        .map { meta, maf, samples, tables, seg_samples, segments, genome -> [meta, samplesheet, maf, clinical, samples, tables, seg_samples, segments, genome] }
     ONCOGENIC(ch_oncogenic_in)
 
     ch_associations_in = ONCOGENIC.out.alterations

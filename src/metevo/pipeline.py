@@ -52,7 +52,7 @@ STEPS: tuple[Step, ...] = (
     Step("BIALLELIC", "biallelic", "patient", ("GERMLINE", "MERGE_MAFS", *CN_SOURCES), "biallelic inactivation of HR genes"),
     Step("TRACKED_REGIONS", "tracked-regions", "cohort", CN_SOURCES, "tracked regions, their frequency by sample type, cfDNA timelines"),
     Step("PAIR_CONCORDANCE", "pair-concordance", "cohort", ("MERGE_MAFS", *CN_SOURCES, "HRD"), "pairwise concordance, burden, rank tests"),
-    Step("ONCOGENIC", "oncogenic", "cohort", ("MERGE_MAFS", "COPY_NUMBER"), "oncogenic alterations, pathway status and enrichment"),
+    Step("ONCOGENIC", "oncogenic", "cohort", ("MERGE_MAFS", "COPY_NUMBER", "CFDNA", "IMPORT_SEGMENTS"), "oncogenic alterations, pathway status and enrichment"),
     Step("ASSOCIATIONS", "associations", "cohort", ("ONCOGENIC", "HRD"), "co-occurrence, exclusivity and clinical associations"),
     Step("ENRICHMENT", "enrichment", "cohort", ("MERGE_MAFS",), "genes gained in metastases: paired, vs all primaries, vs an external cohort"),
     Step("OUTCOME", "outcome", "cohort", ("ONCOGENIC", "ENRICHMENT"), "survival by alteration and pathway status (needs the clinical table)"),

@@ -251,7 +251,10 @@ CONTRACTS: dict[str, Contract] = {
     **CN_CONTRACTS,
     "ONCOGENIC": Contract(
         lambda c, up: {"meta": {"id": "cohort"}, "samplesheet": c.samplesheet, "maf": up("merge_mafs/cohort.maf"),
-                       "clinical": [c.clinical], "cn_samples": [c.names["primary"]], "cn_genes": [up(f"copy_number/{c.names['primary']}.genes.tsv")]},
+                       "clinical": [c.clinical], "cn_samples": [c.names["primary"]], "cn_genes": [up(f"copy_number/{c.names['primary']}.genes.tsv")],
+                       "seg_samples": sorted(s for s in _cn_segments(c) if s != c.names["primary"]),
+                       "cn_segments": [up(_cn_segments(c)[s]) for s in sorted(s for s in _cn_segments(c) if s != c.names["primary"])],
+                       "genome": c.genome},
         ["alterations.tsv", "pathway_status.tsv", "pathway_enrichment.tsv", "pathway_coalteration.tsv"],
         "ONCOGENIC",
         "cn_cohort",

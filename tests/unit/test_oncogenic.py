@@ -203,3 +203,31 @@ def test_tcga_brca_pik3ca_hotspots_are_oncogenic():
     assert (pik3ca["oncogenic"] == 1).all() and set(pik3ca["evidence"]) == {"hotspot"}
     tp53_trunc = table.loc[(table["gene"] == "TP53") & (table["variant_classification"] == "Nonsense_Mutation")]
     assert len(tp53_trunc) > 20 and (tp53_trunc["oncogenic"] == 1).all()
+
+
+def test_cli_gene_calls_from_segments_of_another_caller(tmp_path):
+    # an ASCAT profile of P2_met: diploid, ERBB2 amplified (9 copies), CDKN2A homozygously deleted
+    maf = _write_maf(tmp_path / "c.maf", [r for r, _ in ROWS])
+    ascat = tmp_path / "P2_met.ascat.txt"
+    rows = ["sample\tchr\tstartpos\tendpos\tnMajor\tnMinor"]
+    rows += [f"P2_met\t{c}\t1\t40000000\t1\t1" for c in range(1, 23) if c not in (9, 17)]
+    rows += ["P2_met\t9\t1\t21900000\t1\t1", "P2_met\t9\t21900001\t22100000\t0\t0", "P2_met\t9\t22100001\t40000000\t1\t1",
+             "P2_met\t17\t1\t39000000\t1\t1", "P2_met\t17\t39000001\t40000000\t8\t1", "P2_met\t17\t40000001\t80000000\t1\t1"]
+    ascat.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    r = _cli("oncogenic", "--maf", maf, "--cn-segments", f"P2_met={ascat}", "--genome", "hg38", "--outdir", out)
+    assert r.returncode == 0, r.stderr
+    alt = pd.read_csv(out / "alterations.tsv", sep="\t", dtype=str, keep_default_na=False)
+    cn = alt.loc[alt["alteration"] != "mutation"]
+    got = cn.loc[cn["gene"].isin(["ERBB2", "CDKN2A"]), ["sample", "gene", "alteration", "evidence"]].values.tolist()
+    assert sorted(got) == [["P2_met", "CDKN2A", "deletion", "del_tsg"], ["P2_met", "ERBB2", "amplification", "amp_og"]]
+    assert set(cn["sample"]) == {"P2_met"}
+    status = pd.read_csv(out / "pathway_status.tsv", sep="\t", keep_default_na=False).set_index(["sample", "pathway"])
+    assert status.loc[("P2_met", "Cell_Cycle"), "altered_genes"] == "CDKN2A,CDKN2B"  # the 200 kb deletion holds both
+    assert "ERBB2" in status.loc[("P2_met", "RTK-RAS"), "altered_genes"].split(",")
+
+    r = _cli("oncogenic", "--maf", maf, "--cn-segments", f"P2_met={ascat}", "--outdir", tmp_path / "bad")
+    assert r.returncode == 2 and "--genome" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = _cli("oncogenic", "--maf", maf, "--cn-segments", f"P9={ascat}", "--genome", "hg38", "--outdir", tmp_path / "bad")
+    assert r.returncode == 2 and "'P9'" in r.stderr
+    assert not (tmp_path / "bad").exists()

@@ -6,8 +6,10 @@ process ONCOGENIC {
     input:
     // maf: the cohort MAF (MERGE_MAFS); cn_samples[i] is the sample of cn_genes[i], the gene
     // tables of COPY_NUMBER (sorted by sample in the workflow; each file in its own folder;
-    // [] without shallow-WGS copy number); clinical: the clinical table or [] (receptor subtypes).
-    tuple val(meta), path(samplesheet), path(maf, stageAs: 'maf/*'), path(clinical, stageAs: 'clinical/*', arity: '0..1'), val(cn_samples), path(cn_genes, stageAs: 'cn_genes/*/*', arity: '0..*')
+    // [] without shallow-WGS copy number); seg_samples[i] is the sample of cn_segments[i], the
+    // segments of CFDNA and IMPORT_SEGMENTS (sorted by sample; [] without), of build genome;
+    // clinical: the clinical table or [] (receptor subtypes).
+    tuple val(meta), path(samplesheet), path(maf, stageAs: 'maf/*'), path(clinical, stageAs: 'clinical/*', arity: '0..1'), val(cn_samples), path(cn_genes, stageAs: 'cn_genes/*/*', arity: '0..*'), val(seg_samples), path(cn_segments, stageAs: 'cn_segments/*/*', arity: '0..*'), val(genome)
 
     output:
     tuple val(meta), path("alterations.tsv"), emit: alterations
@@ -19,6 +21,8 @@ process ONCOGENIC {
     script:
     def args = task.ext.args ?: ''
     def clinical_arg = clinical ? "--clinical ${clinical}" : ''
+    def segment_args = [seg_samples, cn_segments].transpose().collect { sample, table -> "--cn-segments ${sample}=${table}" }.join(' ')
+    def genome_arg = seg_samples ? "--genome ${genome}" : ''
     def gene_args = [cn_samples, cn_genes].transpose().collect { sample, table -> "--cn-genes ${sample}=${table}" }.join(' ')
     """
     oncogenic.py \\
@@ -26,6 +30,8 @@ process ONCOGENIC {
         --samplesheet ${samplesheet} \\
         ${clinical_arg} \\
         ${gene_args} \\
+        ${segment_args} \\
+        ${genome_arg} \\
         ${args} \\
         --outdir .
 

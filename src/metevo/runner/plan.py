@@ -285,12 +285,19 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions, *, geno
         argv += ["--clinical", opts.clinical]
         inputs.append(opts.clinical)
     deps = ["MERGE_MAFS"]
+    from_segments = False
     for sample, cn in copy_number.items():
         if cn.task.startswith("COPY_NUMBER:"):
             genes = cn.segments.removesuffix(".segments.tsv") + ".genes.tsv"
             argv += ["--cn-genes", f"{sample}={genes}"]
             inputs.append(genes)
-            deps.append(cn.task)
+        else:  # cfDNA and imported segments: genes take the status of their segment
+            argv += ["--cn-segments", f"{sample}={cn.segments}"]
+            inputs.append(cn.segments)
+            from_segments = True
+        deps.append(cn.task)
+    if from_segments:
+        argv += ["--genome", str(genome)]
     argv += ["--outdir", str(onco_dir)]
     tasks.append(Task("ONCOGENIC", "ONCOGENIC", argv, inputs, onco, deps))
 

@@ -21,6 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cn-genes", action="append", default=[], metavar="SAMPLE=PATH",
                         help="gene-level copy-number table of a sample (metevo copy-number P.genes.tsv: gene ... call); "
                              "repeatable. A PATH without SAMPLE= must have a 'sample' column")
+    parser.add_argument("--cn-segments", action="append", default=[], metavar="SAMPLE=PATH",
+                        help="segments of a sample (any segment format metevo reads: import-segments, cfdna, ASCAT, FACETS, "
+                             "CNVkit, .seg); each gene takes the status of the segment at its midpoint (integer copy number "
+                             "against the sample's modal copy number, else the caller's call, else log2; as tracked-regions). "
+                             "Repeatable; needs --genome")
+    parser.add_argument("--genome", choices=("hg19", "hg38"), help="genome build of --cn-segments (gene coordinates)")
     parser.add_argument("--hotspots", metavar="TSV", help="hotspot table (metevo, cancerhotspots.org or maftools format; default: shipped cancerhotspots v2)")
     parser.add_argument("--pathways", metavar="TSV", help="pathway gene table (Pathway Gene OG_TSG; default: shipped Sanchez-Vega 2018)")
     parser.add_argument("--gene-roles", metavar="TSV", help="extra gene roles (gene role; default: shipped list)")
@@ -65,6 +71,40 @@ def _read_cn_genes(specs, samples_info, maf_path):
     return calls, set(calls["sample"])
 
 
+def _read_cn_segments(specs, samples_info, genome):
+    """Long table patient, sample, sample_type, gene, call of every --cn-segments input: each
+    gene of metevo's table for ``genome`` gets the status of the segment covering its midpoint
+    (:func:`metevo.cn.regions.segment_status`, :func:`metevo.cn.qdnaseq.gene_values`)."""
+    import pandas as pd
+
+    from metevo.cn.qdnaseq import gene_values
+    from metevo.cn.reference import genes as reference_genes
+    from metevo.cn.regions import segment_status
+    from metevo.errors import ConfigError, InputError
+    from metevo.io.segments import read_segments
+
+    if not specs:
+        return None, set()
+    if genome is None:
+        raise ConfigError("--cn-segments needs --genome hg19 or hg38 (the gene coordinates)")
+    genes = reference_genes(genome).loc[:, ["gene", "chrom", "start", "end"]]
+    frames = []
+    for spec in specs:
+        sample, sep, path = spec.partition("=")
+        if not sep or not sample:
+            raise ConfigError(f"--cn-segments expects SAMPLE=PATH, got '{spec}'")
+        if sample not in samples_info:
+            raise InputError(f"sample '{sample}' is neither in the MAF nor in the samplesheet (give --samplesheet)", file=path)
+        segments = read_segments(path, sample=sample).reset_index(drop=True)
+        segments["call"] = segment_status(segments)["status"].to_numpy()
+        table = gene_values(segments, genes).loc[:, ["gene", "call"]]
+        table = table.loc[table["call"].astype(str) != ""].copy()
+        table["sample"] = sample
+        table["patient"], table["sample_type"] = samples_info[sample]
+        frames.append(table.loc[:, ["patient", "sample", "sample_type", "gene", "call"]])
+    return pd.concat(frames, ignore_index=True), {spec.partition("=")[0] for spec in specs}
+
+
 _INPUT_COLUMNS = ("maf", "bam", "bins", "segments", "wig", "vcf_mutect2", "vcf_strelka2", "vcf_varscan2", "vcf_muse",
                   "vcf_vardict", "vcf_somaticsniper", "vcf_lofreq", "vcf_scalpel")
 
@@ -74,7 +114,7 @@ def run(args: argparse.Namespace) -> None:
 
     import pandas as pd
 
-    from metevo.errors import InputError
+    from metevo.errors import ConfigError, InputError
     from metevo.io.atomic import Outputs
     from metevo.io.maf import read_maf
     from metevo.io.tables import write_tsv
@@ -114,6 +154,13 @@ def run(args: argparse.Namespace) -> None:
                              file=args.maf, line=int(maf["__line__"].iat[i]), column="sample_type")
         info.setdefault(s, (p, t))
     gene_calls, cn_samples = _read_cn_genes(args.cn_genes, info, args.maf)
+    segment_calls, segment_samples = _read_cn_segments(args.cn_segments, info, args.genome)
+    if segment_calls is not None:
+        doubled = sorted(segment_samples & cn_samples)
+        if doubled:
+            raise ConfigError(f"sample '{doubled[0]}' has both --cn-genes and --cn-segments: give one")
+        gene_calls = segment_calls if gene_calls is None else pd.concat([gene_calls, segment_calls], ignore_index=True)
+        cn_samples |= segment_samples
     alterations = build_alterations(maf, gene_calls, hotspots=hotspots, pathways=pathways, extra_roles=roles)
 
     profiled = set(maf["Tumor_Sample_Barcode"]) | cn_samples
