@@ -68,6 +68,13 @@ def _opt(argv: list[str], flag: str, value) -> None:
         argv += [flag, str(value)]
 
 
+def _file_opt(argv: list[str], inputs: list[str], flag: str, path: str | None) -> None:
+    """``flag path`` on the command line and ``path`` among the task's inputs, when given."""
+    if path:
+        argv += [flag, path]
+        inputs.append(path)
+
+
 def _threshold_args(opts: RunOptions, *, normal: bool = True) -> list[str]:
     argv: list[str] = []
     _opt(argv, "--min-depth", opts.min_depth)
@@ -281,9 +288,7 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions, *, geno
     onco = [str(onco_dir / n) for n in ("alterations.tsv", "pathway_status.tsv", "pathway_enrichment.tsv", "pathway_coalteration.tsv")]
     argv = ["oncogenic", "--maf", cohort_maf, "--samplesheet", samplesheet]
     inputs = [cohort_maf, samplesheet]
-    if opts.clinical:
-        argv += ["--clinical", opts.clinical]
-        inputs.append(opts.clinical)
+    _file_opt(argv, inputs, "--clinical", opts.clinical)
     deps = ["MERGE_MAFS"]
     from_segments = False
     for sample, cn in copy_number.items():
@@ -305,9 +310,7 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions, *, geno
     assoc = [str(assoc_dir / n) for n in ("interactions.tsv", "clinical_associations.tsv", "continuous_by_group.tsv")]
     argv = ["associations", "--alterations", onco[0], "--samplesheet", samplesheet]
     inputs = [onco[0], samplesheet]
-    if opts.clinical:
-        argv += ["--clinical", opts.clinical]
-        inputs.append(opts.clinical)
+    _file_opt(argv, inputs, "--clinical", opts.clinical)
     for _, result in hrd.values():
         argv += ["--features", result]
         inputs.append(result)
@@ -318,14 +321,10 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions, *, geno
     enrich = [str(enrich_dir / n) for n in ("paired.tsv", "unpaired.tsv", "enriched.tsv", "summary.tsv")]
     argv = ["enrichment", "--maf", cohort_maf, "--samplesheet", samplesheet]
     inputs = [cohort_maf, samplesheet]
-    if opts.clinical:
-        argv += ["--clinical", opts.clinical]
-        inputs.append(opts.clinical)
+    _file_opt(argv, inputs, "--clinical", opts.clinical)
     for flag, value in (("--external-maf", opts.external_maf), ("--external-samples", opts.external_samples),
                         ("--external-clinical", opts.external_clinical)):
-        if value:
-            argv += [flag, value]
-            inputs.append(value)
+        _file_opt(argv, inputs, flag, value)
     if opts.external_maf:
         enrich += [str(enrich_dir / n) for n in ("external.tsv", "external_by_subtype.tsv")]
     argv += _threshold_args(opts, normal=False)
@@ -340,9 +339,7 @@ def plan_tasks(sheet: Samplesheet, outdir: str | Path, opts: RunOptions, *, geno
         inputs = [opts.clinical, samplesheet, onco[0], onco[1], enrich[2]]
         for flag, value in (("--external-maf", opts.external_maf), ("--external-samples", opts.external_samples),
                             ("--external-clinical", opts.external_clinical)):
-            if value:
-                argv += [flag, value]
-                inputs.append(value)
+            _file_opt(argv, inputs, flag, value)
         if opts.external_maf:
             outcome.append(str(outcome_dir / "external_outcome.tsv"))
         argv += ["--outdir", str(outcome_dir)]
@@ -412,12 +409,8 @@ def _plan_copy_number(sheet: Samplesheet, out: Path, opts: RunOptions, genome: s
         annotation = str(out / "bin_annotation" / "bins.annotation.tsv")
         argv = ["bin-annotation", "--fasta", opts.fasta, "--bin-size", str(opts.bin_size or DEFAULT_BIN_SIZE), "--genome", genome]
         inputs = [opts.fasta]
-        _opt(argv, "--mappability", opts.mappability)
-        if opts.blacklist:
-            argv += ["--blacklist", opts.blacklist]
-            inputs.append(opts.blacklist)
-        if opts.mappability:
-            inputs.append(opts.mappability)
+        _file_opt(argv, inputs, "--mappability", opts.mappability)
+        _file_opt(argv, inputs, "--blacklist", opts.blacklist)
         argv += ["--out", annotation]
         tasks.append(Task("BIN_ANNOTATION", "BIN_ANNOTATION", argv, inputs, [annotation], ["VALIDATE"]))
         annotation_task = "BIN_ANNOTATION"
@@ -463,9 +456,7 @@ def _plan_copy_number(sheet: Samplesheet, out: Path, opts: RunOptions, genome: s
             wig = sheet.paths(row, "wig")[0]
             argv = ["cfdna", "--wig", wig, "--gc", opts.cfdna_gc, "--map", opts.cfdna_map]
             inputs = [wig, opts.cfdna_gc, opts.cfdna_map]
-            if opts.cfdna_pon:
-                argv += ["--pon", opts.cfdna_pon]
-                inputs.append(opts.cfdna_pon)
+            _file_opt(argv, inputs, "--pon", opts.cfdna_pon)
             argv += ["--genome", genome, "--sample", sample, "--out-prefix", str(prefix)]
             outputs = [f"{prefix}.{s}" for s in ("params.tsv", "restarts.tsv", "segments.tsv", "bins.tsv", "profile.svg")]
             tasks.append(Task(f"CFDNA:{sample}", "CFDNA", argv, inputs, outputs, ["VALIDATE"]))
