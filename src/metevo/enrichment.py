@@ -367,15 +367,20 @@ def _agreed(values: Sequence[str]) -> tuple[str, bool]:
     return "", len(known) > 1
 
 
+def sample_subtypes(sheet: pd.DataFrame) -> list[str]:
+    """The receptor subtype of each samplesheet row from its er/pr/her2_status (a missing column
+    is unknown status): :func:`receptor_subtype`."""
+    status = [sheet[c].fillna("") if c in sheet.columns else [""] * len(sheet) for c in ("er_status", "pr_status", "her2_status")]
+    return [receptor_subtype(e, p, h) for e, p, h in zip(*status)]
+
+
 def patient_subtypes(sheet: pd.DataFrame, given: dict[str, str] | None = None) -> dict[str, str]:
     """Patient -> receptor subtype (:data:`SUBTYPES`) of every patient of the samplesheet with a
     known one: ``given[patient]`` (the clinical table's subtype column) when known, else the one
     agreed by the patient's primary samples (samplesheet er/pr/her2_status), else by its
     metastases/recurrences; samples that disagree leave the patient without a subtype."""
     tumour = sheet.loc[sheet["sample_type"].isin((PRIMARY_TYPE, *MET_TYPES))]
-    status = {c: (tumour[c].fillna("").astype(str) if c in tumour.columns else pd.Series("", index=tumour.index))
-              for c in ("er_status", "pr_status", "her2_status")}
-    subtype = [receptor_subtype(e, p, h) for e, p, h in zip(status["er_status"], status["pr_status"], status["her2_status"])]
+    subtype = sample_subtypes(tumour)
     by_patient: dict[str, tuple[list[str], list[str]]] = {}
     for patient, stype, value in zip(tumour["patient"].astype(str), tumour["sample_type"], subtype):
         by_patient.setdefault(patient, ([], []))[stype != PRIMARY_TYPE].append(value)
@@ -428,11 +433,7 @@ def internal_groups(calls: pd.DataFrame, sheet: pd.DataFrame, *, classes: Iterab
         notes.append(f"{len(skipped)} tumour samples without a VCF or MAF in the samplesheet and without calls in the MAF "
                      f"are not counted (e.g. {skipped['sample'].iat[0]})")
     used = sheet[tumour & (has_input | in_maf)].copy()
-    for column in ("er_status", "pr_status", "her2_status"):
-        if column not in used.columns:
-            used[column] = ""
-    used["subtype"] = [receptor_subtype(e, p, h) for e, p, h in
-                       zip(used["er_status"].fillna(""), used["pr_status"].fillna(""), used["her2_status"].fillna(""))]
+    used["subtype"] = sample_subtypes(used)
     used["side"] = np.where(used["sample_type"] == PRIMARY_TYPE, "primary", "metastasis")
     pairs = _counted(calls, classes).merge(used[["sample", "patient", "side"]], on="sample")
     groups = {}
@@ -744,19 +745,17 @@ def _paired_burden(primary: Group, metastasis: Group, pairs: Sequence[str], join
 def private_pi(share: float, n_met: np.ndarray, n_primary: np.ndarray) -> np.ndarray:
     """Null probability that a patient mutated in a gene in one tumour only has it in the
     metastasis, from its private mutation counts: pi = qM (1 - qP) / (qM (1 - qP) + qP (1 - qM)),
-    q = 1 - (1 - share)^n (:func:`hit_probability`); the discordant-pair probability of
-    :func:`metevo.pathways.private_gene_set_test` for one gene. For a rarely hit gene (share -> 0)
+    q = 1 - (1 - share)^n (:func:`hit_probability`; :func:`metevo.pathways.discordant_pi`); the
+    discordant-pair probability of :func:`metevo.pathways.private_gene_set_test` for one gene. For a rarely hit gene (share -> 0)
     it is algorithms.md 7.3's n_M / (n_M + n_P); for a gene hit often it is further from 1/2
     (a tumour with more mutations is more often hit, but also more often hit on both sides)."""
     n_met, n_primary = np.asarray(n_met, dtype=float), np.asarray(n_primary, dtype=float)
     if share <= 0 or share >= 1:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(n_met + n_primary > 0, n_met / np.maximum(n_met + n_primary, 1), 0.5)
-    q_met, q_pri = hit_probability(share, n_met), hit_probability(share, n_primary)
-    num = q_met * (1 - q_pri)
-    den = num + q_pri * (1 - q_met)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1), 0.5)
+    from metevo.pathways import discordant_pi
+
+    return discordant_pi(hit_probability(share, n_met), hit_probability(share, n_primary))
 
 
 def private_shares(primary: Group, metastasis: Group, patients: Sequence[str]) -> dict[str, int]:

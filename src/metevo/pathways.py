@@ -133,7 +133,7 @@ def pathway_enrichment(status: pd.DataFrame, *, conf_level: float = 0.95,
         for group in order:
             members = {p for p, g in subgroups.items() if g == group}
             frames.append(_enrichment_rows(status.loc[status["patient"].isin(members)], label, group, conf_level, burden))
-    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    out = pd.concat(frames, ignore_index=True)
     for name in ("n_later", "n_later_altered", "n_primary", "n_primary_altered", "n_pairs", "n_later_only", "n_primary_only", "n_both", "n_neither"):
         out[name] = out[name].astype("Int64")
     return out
@@ -151,10 +151,7 @@ class _MutationBurden:
     def __init__(self, alterations: pd.DataFrame, pathways: pd.DataFrame):
         rows = alterations.loc[alterations["sample_type"].isin(TUMOUR_TYPES)]
         is_mutation = (rows["alteration"] == "mutation").to_numpy()
-        key = np.where(is_mutation,
-                       rows["chromosome"].astype(str) + ":" + rows["start_position"].astype(str) + ":"
-                       + rows["reference_allele"].astype(str) + ">" + rows["tumor_seq_allele2"].astype(str),
-                       rows["alteration"].astype(str) + ":" + rows["gene"].astype(str))
+        key = np.where(is_mutation, variant_keys(rows), rows["alteration"].astype(str) + ":" + rows["gene"].astype(str))
         frame = pd.DataFrame({
             "patient": rows["patient"].astype(str).to_numpy(),
             "class": np.where(rows["sample_type"] == "primary", "primary", "later"),
@@ -247,11 +244,7 @@ def _burden_tests(burden: _MutationBurden | None, pathway: str, later: pd.Series
         s, h = burden.rates(pathway, [(p, c) for p in patients for c in ("later", "primary")], private=True)
         q_l = _altered_probability(s, h, burden.counts(patients, "later", private=True)[discordant])
         q_p = _altered_probability(s, h, burden.counts(patients, "primary", private=True)[discordant])
-        num = q_l * (1 - q_p)
-        den = num + q_p * (1 - q_l)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pi = np.where(den > 0, num / np.where(den > 0, den, 1), 0.5)
-        r = paired_burden_test(pi, int(((paired["later"] == 1) & (paired["primary"] == 0)).sum()))
+        r = paired_burden_test(discordant_pi(q_l, q_p), int(((paired["later"] == 1) & (paired["primary"] == 0)).sum()))
         mcnemar = {"burden_expected": r.expected, "p_burden": r.p_value, "p_burden_gained": r.p_gained}
     return fisher, mcnemar
 
@@ -369,6 +362,22 @@ def poisson_binomial_sf(observed: int, probs: Sequence[float]) -> float:
     return float(min(1.0, pmf[observed:].sum()))
 
 
+def discordant_pi(q_later: np.ndarray, q_primary: np.ndarray) -> np.ndarray:
+    """Null probability that a patient hit in one tumour class only is hit in the later one, given
+    each class's chance of a hit: pi = qL(1 - qP) / (qL(1 - qP) + qP(1 - qL)), 1/2 where neither
+    can be hit."""
+    num = q_later * (1 - q_primary)
+    den = num + q_primary * (1 - q_later)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), 0.5)
+
+
+def variant_keys(rows: pd.DataFrame) -> pd.Series:
+    """``chromosome:start:ref>alt`` of each alteration-table row: one variant, whichever sample carries it."""
+    return (rows["chromosome"].astype(str) + ":" + rows["start_position"].astype(str) + ":"
+            + rows["reference_allele"].astype(str) + ">" + rows["tumor_seq_allele2"].astype(str))
+
+
 def set_hit_probability(n_events: np.ndarray | int, n_universe: int, set_size: int) -> np.ndarray:
     """1 - dhyper(0, n, G - n, m): the chance that a set of m of the G genes is hit when n events
     fall on n distinct genes drawn at random (Boca et al.'s q_{s,i}); 1 when n > G - m."""
@@ -466,9 +475,7 @@ def private_gene_set_test(pairs: Mapping[str, tuple[set, set, int, int]] | pd.Da
         if m and disc.any():
             ql = set_hit_probability(n_later[disc], g, m)
             qp = set_hit_probability(n_primary[disc], g, m)
-            num = ql * (1 - qp)
-            den = num + qp * (1 - ql)
-            pi = np.where(den > 0, num / np.where(den > 0, den, 1), 0.5)
+            pi = discordant_pi(ql, qp)
             burden = poisson_binomial_sf(b, pi)
             expected = float(pi.sum())
         else:
@@ -495,8 +502,7 @@ def private_events(alterations: pd.DataFrame) -> dict[str, tuple[set, set, int, 
     muts = alterations.loc[alterations["alteration"] == "mutation"].copy()
     muts = muts.loc[muts["sample_type"].isin(TUMOUR_TYPES)]
     muts["class"] = np.where(muts["sample_type"] == "primary", "primary", "later")
-    muts["key"] = (muts["chromosome"].astype(str) + ":" + muts["start_position"].astype(str) + ":"
-                   + muts["reference_allele"].astype(str) + ">" + muts["tumor_seq_allele2"].astype(str))
+    muts["key"] = variant_keys(muts)
     out = {}
     types = alterations.loc[alterations["sample_type"].isin(TUMOUR_TYPES)]
     for patient, sub in muts.groupby("patient", sort=True):

@@ -92,6 +92,11 @@ def sig_mark(q) -> str:
     return "**" if q <= 0.01 else "*" if q <= 0.1 else ""
 
 
+def burden_mark(q, burden_q) -> str:
+    """:func:`sig_mark` of the burden-aware q when there is one, else of the plain q."""
+    return sig_mark(burden_q if _finite(burden_q) else q)
+
+
 def percent(value) -> str:
     return f"{100 * float(value):.0f}%" if _finite(value) else "NA"
 
@@ -363,7 +368,7 @@ def pathway_forest(rows: pd.DataFrame) -> str:
         if math.isfinite(oratio) and oratio > 0:
             out.append(_rect(OX(oratio) - 4, y - 4, 8, 8, "#23395B", cls="pw-or"))
         burden_q = record.get("burden_q")  # burden-aware, one-sided: the marks follow it when present
-        mark = sig_mark(burden_q if _finite(burden_q) else record.get("q_value"))
+        mark = burden_mark(record.get("q_value"), burden_q)
         text = (f"{_fmt(oratio)} [{_fmt(lcl)}, {_fmt(ucl)}] q {_fmt(record.get('q_value'))}"
                 + (f"; burden q {_fmt(burden_q)}" if _finite(burden_q) else "")
                 + f"{' ' + mark if mark else ''}")

@@ -358,9 +358,9 @@ def pathways_section(data: ReportData) -> Section | None:
                                  "** q ≤ 0.01) follow the burden-aware one-sided test (burden q: more often altered in the later "
                                  "tumours than their extra mutations explain; docs/oncogenic-pathways.md). RTK-RAS is the MAPK pathway."))
         display = rows.drop(columns="label").copy()
-        display.insert(1, "signif", [F.sig_mark(b if F._finite(b) else q) for q, b in zip(display["q_value"], display["burden_q"])])
+        display.insert(1, "signif", [F.burden_mark(q, b) for q, b in zip(display["q_value"], display["burden_q"])])
         display.insert(display.columns.get_loc("mcnemar_q") + 1, "paired signif",
-                       [F.sig_mark(b if F._finite(b) else q) for q, b in zip(display["mcnemar_q"], display["paired_burden_q"])])
+                       [F.burden_mark(q, b) for q, b in zip(display["mcnemar_q"], display["paired_burden_q"])])
         display = display.rename(columns={"p_value": "fisher_p", "q_value": "fisher_q"})
         parts.append(table_html(display, caption="Pathways altered in primaries and in metastases/recurrences (units: patients' tumours)"))
     else:
