@@ -12,34 +12,18 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import os
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from metevo.cli import main
-
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dev" / "tcga_brca"
-MAF = SHARED / "tcga_brca_firehose.maf.gz"
-CLINICAL = SHARED / "tcga_brca_clinical.tsv.gz"
-# maftools' non-synonymous classes, written out here rather than imported from metevo
-NONSYN = {"Frame_Shift_Del", "Frame_Shift_Ins", "Splice_Site", "Translation_Start_Site", "Nonsense_Mutation",
-          "Nonstop_Mutation", "In_Frame_Del", "In_Frame_Ins", "Missense_Mutation"}
-
+from tests.tcga import MAF, NONSYN, load_tcga
 
 @pytest.fixture(scope="module")
 def data():
-    if not MAF.is_file() or not CLINICAL.is_file():
-        if os.environ.get("METEVO_REQUIRE_SHARED") == "1":
-            pytest.fail(f"{MAF} is missing but METEVO_REQUIRE_SHARED=1")
-        pytest.skip("../shared/data/dev/tcga_brca is absent (set METEVO_REQUIRE_SHARED=1 to make this a failure)")
-    with gzip.open(MAF, "rt", newline="") as fh:
-        rows = list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
-    with gzip.open(CLINICAL, "rt", newline="") as fh:
-        clinical = list(csv.DictReader(fh, delimiter="\t"))
+    rows, clinical = load_tcga()
     er = {r["Tumor_Sample_Barcode"]: r["breast_carcinoma_estrogen_receptor_status"] for r in clinical}
     return rows, er
 

@@ -9,22 +9,14 @@ Skipped when ../shared is absent, unless METEVO_REQUIRE_SHARED=1.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import os
 from collections import defaultdict
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from metevo.cli import main
+from tests.tcga import CLINICAL, MAF, NONSYN, load_tcga
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dev" / "tcga_brca"
-MAF = SHARED / "tcga_brca_firehose.maf.gz"
-CLINICAL = SHARED / "tcga_brca_clinical.tsv.gz"
-NONSYN = {"Frame_Shift_Del", "Frame_Shift_Ins", "Splice_Site", "Translation_Start_Site", "Nonsense_Mutation",
-          "Nonstop_Mutation", "In_Frame_Del", "In_Frame_Ins", "Missense_Mutation"}
 GENES = ("TP53", "PIK3CA", "CDH1", "GATA3", "MAP3K1")
 
 
@@ -47,15 +39,8 @@ def _tcga_subtype(row):
 
 @pytest.fixture(scope="module")
 def tcga():
-    if not MAF.is_file() or not CLINICAL.is_file():
-        if os.environ.get("METEVO_REQUIRE_SHARED") == "1":
-            pytest.fail(f"{MAF} is missing but METEVO_REQUIRE_SHARED=1")
-        pytest.skip("../shared/data/dev/tcga_brca is absent (set METEVO_REQUIRE_SHARED=1 to make this a failure)")
-    with gzip.open(MAF, "rt", newline="") as fh:
-        rows = list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
-    with gzip.open(CLINICAL, "rt", newline="") as fh:
-        subtype = {r["Tumor_Sample_Barcode"]: _tcga_subtype(r) for r in csv.DictReader(fh, delimiter="\t")}
-    return rows, subtype
+    rows, clinical = load_tcga()
+    return rows, {r["Tumor_Sample_Barcode"]: _tcga_subtype(r) for r in clinical}
 
 
 @pytest.fixture(scope="module")
