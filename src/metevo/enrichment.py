@@ -768,16 +768,22 @@ def private_shares(primary: Group, metastasis: Group, patients: Sequence[str]) -
     return private.groupby("gene", sort=False).size().to_dict()
 
 
+def _gene_counts(a: Group, b: Group, min_mutated: int) -> tuple[np.ndarray, ...]:
+    """The genes mutated in at least ``min_mutated`` units of ``a`` and ``b`` together, with
+    their mutated and total units on each side: (genes, a_mutated, a_total, b_mutated, b_total)."""
+    genes = _genes(a, b)
+    a_mut, b_mut = a.mutated(genes), b.mutated(genes)
+    keep = (a_mut + b_mut) >= min_mutated
+    genes, a_mut, b_mut = genes[keep], a_mut[keep], b_mut[keep]
+    return (genes, a_mut, np.full(len(genes), len(a.units), dtype=np.int64),
+            b_mut, np.full(len(genes), len(b.units), dtype=np.int64))
+
+
 def unpaired_table(metastasis: Group, primary: Group, *, min_mutated: int = 3) -> pd.DataFrame:
     """Fisher exact test per gene of the metastasis units against the primary units, in
     ``metevo compare-cohorts`` columns (cohort A = metastasis). Genes mutated in at least
     ``min_mutated`` units of the two groups together are tested."""
-    genes = _genes(metastasis, primary)
-    a_mut, b_mut = metastasis.mutated(genes), primary.mutated(genes)
-    keep = (a_mut + b_mut) >= min_mutated
-    genes, a_mut, b_mut = genes[keep], a_mut[keep], b_mut[keep]
-    a_tot = np.full(len(genes), len(metastasis.units), dtype=np.int64)
-    b_tot = np.full(len(genes), len(primary.units), dtype=np.int64)
+    genes, a_mut, a_tot, b_mut, b_tot = _gene_counts(metastasis, primary, min_mutated)
     out = pd.DataFrame({"gene": genes.astype(str), "a_mutated": a_mut, "a_total": a_tot, "b_mutated": b_mut,
                         "b_total": b_tot, "a_fraction": _fraction(a_mut, a_tot), "b_fraction": _fraction(b_mut, b_tot),
                         **_fisher(a_mut, a_tot, b_mut, b_tot), "cohort_a": metastasis.label, "cohort_b": primary.label,
@@ -824,12 +830,7 @@ def external_tables(metastasis: Group, external: Group, *, min_mutated: int = 3,
     units with a known subtype, with R's continuity correction, and its exact conditional p;
     BH over the genes with a CMH result for each.
     """
-    genes = _genes(metastasis, external)
-    a_mut, b_mut = metastasis.mutated(genes), external.mutated(genes)
-    keep = (a_mut + b_mut) >= min_mutated
-    genes, a_mut, b_mut = genes[keep], a_mut[keep], b_mut[keep]
-    a_tot = np.full(len(genes), len(metastasis.units), dtype=np.int64)
-    b_tot = np.full(len(genes), len(external.units), dtype=np.int64)
+    genes, a_mut, a_tot, b_mut, b_tot = _gene_counts(metastasis, external, min_mutated)
     out = pd.DataFrame({"gene": genes.astype(str), "met_mutated": a_mut, "met_total": a_tot, "ext_mutated": b_mut,
                         "ext_total": b_tot, "met_fraction": _fraction(a_mut, a_tot),
                         "ext_fraction": _fraction(b_mut, b_tot), **_fisher(a_mut, a_tot, b_mut, b_tot)})
