@@ -39,21 +39,12 @@ def run(args: argparse.Namespace) -> None:
     from metevo.io.maf import read_maf
     from metevo.io.samplesheet import read_samplesheet
     from metevo.io.segments import read_cohort_segments
-    from metevo.io.tables import read_table
     from metevo.report import sections_cohort as C
     from metevo.report.html import ReportData, render
-    from metevo.report.inputs import read_outcome_folder, read_step_folder
+    from metevo.report.inputs import numeric_table, read_outcome_folder, read_step_folder
 
     def table(path: str | None):
-        if not path:
-            return None
-        frame = read_table(path)
-        frame = frame.drop(columns="__line__")
-        for column in frame.columns:
-            converted = pd.to_numeric(frame[column], errors="coerce")
-            if converted.notna().sum() == (frame[column] != "").sum() and (frame[column] != "").any():
-                frame[column] = converted
-        return frame
+        return numeric_table(path) if path else None
 
     sheet = read_samplesheet(args.samplesheet)
 
