@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from metevo.errors import InputError
+from metevo.survival.outcome import OUTCOME_COLUMNS
 
 MAPK_LABEL = "MAPK-altered"
 MAPK_PATHWAY = "RTK-RAS"
@@ -59,15 +60,8 @@ DERIVED_COVARIATES = ("hr_status", "her2_status", "subtype", "erbb2_amplificatio
 ANTI_HER2_SUBGROUP = "anti_her2=yes"
 ALL = "all"
 
-RESULT_COLUMNS = [
-    "endpoint", "subgroup", "feature", "feature_type", "n", "events", "n_altered", "events_altered",
-    "hr", "hr_lcl", "hr_ucl", "p", "q",
-    "n_adjusted", "hr_adjusted", "hr_adjusted_lcl", "hr_adjusted_ucl", "p_adjusted", "q_adjusted",
-    "logrank_chisq", "logrank_p", "logrank_q",
-    "median_altered", "median_altered_lcl", "median_altered_ucl",
-    "median_unaltered", "median_unaltered_lcl", "median_unaltered_ucl",
-    "covariates", "note",
-]
+# outcome_by_feature's columns, with the endpoint and subgroup first and the feature's type after it
+RESULT_COLUMNS = ["endpoint", "subgroup", "feature", "feature_type", *OUTCOME_COLUMNS[1:]]
 PH_COLUMNS = ["endpoint", "subgroup", "feature", "model", "term", "chisq", "df", "p", "note"]
 STATUS_COLUMNS = ("patient", "sample", "sample_type", "pathway", "label", "altered", "n_altered_genes", "altered_genes")
 
