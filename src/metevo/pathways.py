@@ -378,6 +378,14 @@ def variant_keys(rows: pd.DataFrame) -> pd.Series:
             + rows["reference_allele"].astype(str) + ">" + rows["tumor_seq_allele2"].astype(str))
 
 
+def _universe(universe: Iterable[str] | int) -> tuple[set[str] | None, int]:
+    """(the gene universe as a set, or None when only its size is given; its size)."""
+    if isinstance(universe, (int, np.integer)):
+        return None, int(universe)
+    genes = set(universe)
+    return genes, len(genes)
+
+
 def set_hit_probability(n_events: np.ndarray | int, n_universe: int, set_size: int) -> np.ndarray:
     """1 - dhyper(0, n, G - n, m): the chance that a set of m of the G genes is hit when n events
     fall on n distinct genes drawn at random (Boca et al.'s q_{s,i}); 1 when n > G - m."""
@@ -402,12 +410,7 @@ def gene_set_test(events: pd.DataFrame, gene_sets: Mapping[str, Iterable[str]], 
     sample i with null probability q_si = 1 - C(G - n_i, m_s) / C(G, m_s); T_s = number of
     samples with an event in s ~ Poisson-binomial(q_s.); p = P(T >= T_obs); BH q-values.
     """
-    if isinstance(universe, (int, np.integer)):
-        universe_set = None
-        g = int(universe)
-    else:
-        universe_set = set(universe)
-        g = len(universe_set)
+    universe_set, g = _universe(universe)
     events = events.loc[:, ["sample", "gene"]]
     if universe_set is not None:
         events = events.loc[events["gene"].isin(universe_set)]
@@ -449,11 +452,7 @@ def private_gene_set_test(pairs: Mapping[str, tuple[set, set, int, int]] | pd.Da
     """
     from metevo.stats.contingency import mcnemar_exact
 
-    if isinstance(universe, (int, np.integer)):
-        universe_set, g = None, int(universe)
-    else:
-        universe_set = set(universe)
-        g = len(universe_set)
+    universe_set, g = _universe(universe)
     patients = sorted(pairs)
     later_genes = [set(pairs[p][0]) for p in patients]
     primary_genes = [set(pairs[p][1]) for p in patients]
