@@ -83,18 +83,14 @@ def somatic_interactions(matrix: pd.DataFrame, genes: Sequence[str] | None = Non
     """maftools ``somaticInteractions`` over a samples x genes 0/1 matrix that has a row for
     every sample of the cohort (see the module docstring); :data:`INTERACTION_COLUMNS`, sorted
     by pValue (then gene1, gene2)."""
-    from metevo.stats.contingency import fisher_exact_many
+    from metevo.stats.contingency import fisher_exact_many, pairwise_tables
 
     if genes is None:
         genes = top_genes(matrix, alterations, top)
     genes = list(genes)
     x = matrix.loc[:, genes].to_numpy(dtype=np.int64)
-    i_idx, j_idx = np.triu_indices(len(genes), k=1)
-    n11 = (x[:, i_idx] & x[:, j_idx]).sum(axis=0)
+    i_idx, j_idx, n11, n10, n01, n00 = pairwise_tables(x)
     n1 = x.sum(axis=0)
-    n10 = n1[i_idx] - n11
-    n01 = n1[j_idx] - n11
-    n00 = x.shape[0] - n11 - n10 - n01
     if len(i_idx):
         res = fisher_exact_many(n11, n10, n01, n00)
         p, odds = res.p_value.copy(), res.odds_ratio.copy()

@@ -302,16 +302,10 @@ def pairwise_fisher(matrix: pd.DataFrame, *, conf_level: float = 0.95) -> pd.Dat
     """Every pair of columns (in column order, first < second) of a 0/1 samples x features
     matrix: counts n11, n10 (first only), n01 (second only), n00, and R ``fisher.test`` of the
     table [[n11, n10], [n01, n00]] (two-sided; conditional MLE odds ratio; exact interval)."""
-    from metevo.stats.contingency import fisher_exact_many
+    from metevo.stats.contingency import fisher_exact_many, pairwise_tables
 
-    x = matrix.to_numpy(dtype=np.int64)
     names = list(matrix.columns)
-    i_idx, j_idx = np.triu_indices(len(names), k=1)
-    n11 = (x[:, i_idx] & x[:, j_idx]).sum(axis=0)
-    n1 = x.sum(axis=0)
-    n10 = n1[i_idx] - n11
-    n01 = n1[j_idx] - n11
-    n00 = x.shape[0] - n11 - n10 - n01
+    i_idx, j_idx, n11, n10, n01, n00 = pairwise_tables(matrix.to_numpy(dtype=np.int64))
     res = fisher_exact_many(n11, n10, n01, n00, conf_level=conf_level) if len(i_idx) else None
     out = pd.DataFrame({
         "feature1": [names[i] for i in i_idx], "feature2": [names[j] for j in j_idx],

@@ -107,6 +107,19 @@ def fisher_exact(a: int, b: int, c: int, d: int, alternative: str = "two.sided",
     return FisherResult(float(p), float(odds), float(low), float(high), alternative, conf_level)
 
 
+def pairwise_tables(x: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The 2 x 2 tables of every pair of columns of a 0/1 rows x columns matrix (column i before
+    j, in :func:`numpy.triu_indices` order): (i, j, n11, n10, n01, n00), n10 the rows with
+    column i only and n01 those with column j only."""
+    x = np.asarray(x, dtype=np.int64)
+    i_idx, j_idx = np.triu_indices(x.shape[1], k=1)
+    n11 = (x[:, i_idx] & x[:, j_idx]).sum(axis=0)
+    n1 = x.sum(axis=0)
+    n10 = n1[i_idx] - n11
+    n01 = n1[j_idx] - n11
+    return i_idx, j_idx, n11, n10, n01, x.shape[0] - n11 - n10 - n01
+
+
 def fisher_exact_many(a: Sequence[int] | np.ndarray, b, c, d, alternative: str = "two.sided",
                       conf_level: float = 0.95, *, root_tol: float = R_UNIROOT_TOL) -> FisherArrays:
     """:func:`fisher_exact` of every table ``[[a[i], b[i]], [c[i], d[i]]]`` (arrays broadcast).
