@@ -377,17 +377,12 @@ def _plural(n: int, word: str) -> str:
 
 
 def _zph_rows(fit, model: str) -> list[dict]:
-    from metevo.survival.cox import cox_zph
+    from metevo.survival.cox import cox_zph, zph_notes
 
     if fit.events == 0 or fit.singular.all():
         return [{"model": model, "term": "GLOBAL", "note": fit.note or "no estimable coefficient"}]
     table = cox_zph(fit)
-    notes = []
-    left = [n for n, s in zip(fit.names, fit.singular) if s]
-    if left:
-        notes.append(f"not estimable, left out: {', '.join(left)}")
-    if fit.infinite.any():
-        notes.append("model has an infinite coefficient (monotone likelihood): test unreliable")
+    notes = zph_notes(fit)
     return [{"model": model, "term": r.term, "chisq": r.chisq, "df": r.df, "p": r.p, "note": "; ".join(notes)}
             for r in table.itertuples(index=False)]
 

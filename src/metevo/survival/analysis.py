@@ -16,7 +16,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from metevo.survival.cox import CoxFit, cox_zph, coxph
+from metevo.survival.cox import CoxFit, cox_zph, coxph, zph_notes
 from metevo.survival.km import km_by_group, km_median
 from metevo.survival.logrank import logrank
 
@@ -192,12 +192,6 @@ def survival_analysis(frame: pd.DataFrame, *, time: str, event: str, group: str 
         else:
             ph = cox_zph(fit)
             ph.insert(0, "model", model)
-            notes = []
-            dropped_terms = [n for n, s in zip(fit.names, fit.singular) if s]
-            if dropped_terms:
-                notes.append(f"not estimable, left out: {', '.join(dropped_terms)}")
-            if fit.infinite.any():
-                notes.append("model has an infinite coefficient (monotone likelihood): test unreliable")
-            ph["note"] = _join([*notes, _dropped(dropped)])
+            ph["note"] = _join([*zph_notes(fit), _dropped(dropped)])
             ph = ph.loc[:, PH_COLUMNS]
     return SurvivalTables(km=km, km_curve=km_curve, logrank=logrank_table, cox=cox, ph_test=ph)

@@ -408,6 +408,18 @@ def coxph(time, event, X, *, ties: str = "efron", strata=None, levels: Mapping[s
 # --------------------------------------------------------------------------- cox.zph
 
 
+def zph_notes(fit: CoxFit) -> list[str]:
+    """What a reader of :func:`cox_zph`'s table should know about the fit: coefficients left
+    out as not estimable, and an infinite coefficient (the test is then unreliable)."""
+    notes = []
+    left = [n for n, s in zip(fit.names, fit.singular) if s]
+    if left:
+        notes.append(f"not estimable, left out: {', '.join(left)}")
+    if fit.infinite.any():
+        notes.append("model has an infinite coefficient (monotone likelihood): test unreliable")
+    return notes
+
+
 def cox_zph(fit: CoxFit, transform: str = "km", *, terms: bool = True) -> pd.DataFrame:
     """R ``cox.zph(fit, transform)`` (survival >= 3.0): rows ``term, chisq, df, p`` per term
     (per column when ``terms=False``) and ``GLOBAL``. Singular coefficients are dropped as in R."""
